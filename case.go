@@ -1,0 +1,181 @@
+package sportello
+
+import (
+	"slices"
+	"time"
+)
+
+// EventKind names what happened on a case.
+type EventKind string
+
+// The events of a case's history (DESIGN.md): immutable, appended in order.
+const (
+	EventOpened    EventKind = "opened"
+	EventCall      EventKind = "call"      // a call taken about the case
+	EventNote      EventKind = "note"      // a note by an operator or specialist
+	EventWrapUp    EventKind = "wrap_up"   // the outcome an operator recorded after a call
+	EventEscalated EventKind = "escalated" // sent to a second-level desk
+	EventClaimed   EventKind = "claimed"   // a specialist took it
+	EventResolved  EventKind = "resolved"  // answered and closed
+	EventReopened  EventKind = "reopened"  // the citizen came back on it
+)
+
+// Outcome is the result an operator records at wrap-up.
+type Outcome string
+
+// Wrap-up outcomes; the walking skeleton records the first one and the
+// others are accepted and shown.
+const (
+	OutcomeResolvedFirstContact Outcome = "resolved_first_contact"
+	OutcomeTransferred          Outcome = "transferred"
+	OutcomeEscalated            Outcome = "escalated"
+	OutcomeCallbackScheduled    Outcome = "callback_scheduled"
+	OutcomeAppointmentBooked    Outcome = "appointment_booked"
+)
+
+// Outcomes lists the outcomes in the order the wrap-up form offers them.
+var Outcomes = []Outcome{
+	OutcomeResolvedFirstContact, OutcomeTransferred, OutcomeEscalated,
+	OutcomeCallbackScheduled, OutcomeAppointmentBooked,
+}
+
+// Valid reports whether o is a known outcome.
+func (o Outcome) Valid() bool { return slices.Contains(Outcomes, o) }
+
+// CaseStatus is a case's state as derived from its events.
+type CaseStatus string
+
+// Case states.
+const (
+	StatusOpen      CaseStatus = "open"
+	StatusEscalated CaseStatus = "escalated"
+	StatusClaimed   CaseStatus = "claimed"
+	StatusResolved  CaseStatus = "resolved"
+)
+
+// CaseEvent is one immutable entry in a case's history.
+type CaseEvent struct {
+	ID       string    `json:"id"` // UUIDv7, made by the client
+	CaseID   string    `json:"case_id"`
+	Kind     EventKind `json:"kind"`
+	At       time.Time `json:"at"` // UTC
+	AuthorID string    `json:"author_id,omitempty"`
+	Author   string    `json:"author,omitempty"` // display name
+	CallID   string    `json:"call_id,omitempty"`
+	Number   string    `json:"number,omitempty"` // caller's number on call events
+	Outcome  Outcome   `json:"outcome,omitempty"`
+	DeskID   string    `json:"desk_id,omitempty"`
+	Category string    `json:"category,omitempty"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// Case is a citizen's request (pratica) and its history.
+type Case struct {
+	ID        string       `json:"id"`
+	CitizenID string       `json:"citizen_id,omitempty"`
+	Category  string       `json:"category"`
+	Subject   string       `json:"subject"`
+	Status    CaseStatus   `json:"status"`
+	DeskID    string       `json:"desk_id,omitempty"`
+	ClaimedBy string       `json:"claimed_by,omitempty"`
+	OpenedAt  time.Time    `json:"opened_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
+	Events    []*CaseEvent `json:"events,omitempty"`
+}
+
+// Apply advances the case by one event, or returns an EINVALID or ECONFLICT
+// error and leaves the case as it was. It is the one state machine of cases:
+// syncd applies it before accepting an event and the desktop to show the state.
+func (c *Case) Apply(e *CaseEvent) error {
+	if e.CaseID != c.ID {
+		return Errorf(EINVALID, "event %s belongs to another case", e.ID)
+	}
+	if len(e.Note) > MaxNoteLen {
+		return Errorf(EINVALID, "the note is longer than %d characters", MaxNoteLen)
+	}
+	first := len(c.Events) == 0
+	if first != (e.Kind == EventOpened) {
+		if first {
+			return Errorf(EINVALID, "a case starts with an opened event")
+		}
+		return Errorf(ECONFLICT, "the case is already open")
+	}
+	next := c.Status
+	switch e.Kind {
+	case EventOpened:
+		next = StatusOpen
+		c.Category = e.Category
+		c.Subject = e.Note
+		c.OpenedAt = e.At
+	case EventCall, EventNote:
+		// History only.
+	case EventWrapUp:
+		if !e.Outcome.Valid() {
+			return Errorf(EINVALID, "unknown outcome %q", e.Outcome)
+		}
+		if c.Status == StatusResolved {
+			return Errorf(ECONFLICT, "the case is resolved: reopen it first")
+		}
+		if e.Outcome == OutcomeResolvedFirstContact {
+			next = StatusResolved
+		}
+		if e.Outcome == OutcomeEscalated {
+			if e.DeskID == "" {
+				return Errorf(EINVALID, "escalation needs a desk")
+			}
+			next = StatusEscalated
+		}
+	case EventEscalated:
+		if e.DeskID == "" {
+			return Errorf(EINVALID, "escalation needs a desk")
+		}
+		if c.Status == StatusResolved {
+			return Errorf(ECONFLICT, "the case is resolved: reopen it first")
+		}
+		next = StatusEscalated
+	case EventClaimed:
+		if c.Status == StatusClaimed {
+			return Errorf(ECONFLICT, "the case is already taken by %s", c.ClaimedBy)
+		}
+		if c.Status != StatusEscalated {
+			return Errorf(ECONFLICT, "only a case escalated to a desk can be claimed")
+		}
+		next = StatusClaimed
+	case EventResolved:
+		if c.Status == StatusResolved {
+			return Errorf(ECONFLICT, "the case is already resolved")
+		}
+		next = StatusResolved
+	case EventReopened:
+		if c.Status != StatusResolved {
+			return Errorf(ECONFLICT, "only a resolved case can be reopened")
+		}
+		next = StatusOpen
+	default:
+		return Errorf(EINVALID, "unknown event kind %q", e.Kind)
+	}
+
+	c.Status = next
+	switch {
+	case e.Kind == EventEscalated, e.Kind == EventWrapUp && e.Outcome == OutcomeEscalated:
+		c.DeskID, c.ClaimedBy = e.DeskID, ""
+	case e.Kind == EventClaimed:
+		c.ClaimedBy = e.Author
+	case next != StatusClaimed:
+		c.ClaimedBy = ""
+	}
+	c.UpdatedAt = e.At
+	c.Events = append(c.Events, e)
+	return nil
+}
+
+// Replay builds a case from its events in order.
+func Replay(id, citizenID string, events []*CaseEvent) (*Case, error) {
+	c := &Case{ID: id, CitizenID: citizenID}
+	for _, e := range events {
+		if err := c.Apply(e); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}

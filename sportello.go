@@ -1,0 +1,185 @@
+// Package sportello holds the domain of the citizen-services contact center:
+// citizens, cases and their events, desks, calls, and the interfaces of the
+// services that the desktop, the softphone and syncd implement.
+//
+// It imports only the standard library; implementations live in subpackages
+// named after what they wrap (softphone, sync/sqlite, sync/server, ...).
+package sportello
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a signed-in user may do.
+type Role string
+
+// The roles of DOMAIN.md.
+const (
+	RoleOperator   Role = "operator"
+	RoleSpecialist Role = "specialist"
+	RoleSupervisor Role = "supervisor"
+	RoleAdmin      Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleOperator, RoleSpecialist, RoleSupervisor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// User is a person who signs in to the desktop.
+type User struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Role     Role   `json:"role"`
+}
+
+// CitizenKind tells a person from a business.
+type CitizenKind string
+
+// Citizen kinds: a person has a codice fiscale, a business a partita IVA.
+const (
+	CitizenPerson   CitizenKind = "person"
+	CitizenBusiness CitizenKind = "business"
+)
+
+// Citizen is a person or business that contacts the City.
+type Citizen struct {
+	ID      string      `json:"id"`
+	Kind    CitizenKind `json:"kind"`
+	Name    string      `json:"name"`
+	TaxCode string      `json:"tax_code"` // codice fiscale or partita IVA
+	Phones  []string    `json:"phones"`   // E.164
+	Email   string      `json:"email,omitempty"`
+	Address string      `json:"address,omitempty"`
+}
+
+// Desk is a second-level desk (sportello di secondo livello).
+type Desk struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Office is a place of the City with opening hours, as the web portal shows it.
+type Office struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Hours   string `json:"hours"`
+	Phone   string `json:"phone,omitempty"`
+}
+
+// DirectoryEntry is a number in the transfer directory (rubrica trasferimenti).
+type DirectoryEntry struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Number string `json:"number"`
+	Group  string `json:"group"` // City, Municipio, company of the group
+}
+
+// CallerCard is what the operator sees while the phone rings: the number,
+// the matching citizen (nil for an unknown caller) and the citizen's cases,
+// newest first, each with its events.
+type CallerCard struct {
+	Number  string   `json:"number"`
+	Citizen *Citizen `json:"citizen,omitempty"`
+	Cases   []*Case  `json:"cases"`
+}
+
+// OpenCases returns the cases of the card that are not resolved.
+func (c *CallerCard) OpenCases() []*Case {
+	var open []*Case
+	for _, k := range c.Cases {
+		if k.Status != StatusResolved {
+			open = append(open, k)
+		}
+	}
+	return open
+}
+
+// WrapUp is what the operator records when a call ends.
+type WrapUp struct {
+	CallID       string    `json:"call_id"`
+	CallerNumber string    `json:"caller_number"`
+	CitizenID    string    `json:"citizen_id,omitempty"`
+	CaseID       string    `json:"case_id,omitempty"` // empty: open a new case
+	Category     string    `json:"category,omitempty"`
+	Outcome      Outcome   `json:"outcome"`
+	Note         string    `json:"note"`
+	AnsweredAt   time.Time `json:"answered_at,omitzero"`
+	EndedAt      time.Time `json:"ended_at,omitzero"`
+}
+
+// Validate reports what is missing from a wrap-up.
+func (w *WrapUp) Validate() error {
+	if !w.Outcome.Valid() {
+		return Errorf(EINVALID, "choose an outcome for the call")
+	}
+	if w.CallerNumber == "" && w.CitizenID == "" && w.CaseID == "" {
+		return Errorf(EINVALID, "a wrap-up needs a caller, a citizen or a case")
+	}
+	if len(w.Note) > MaxNoteLen {
+		return Errorf(EINVALID, "the note is longer than %d characters", MaxNoteLen)
+	}
+	return nil
+}
+
+// MaxNoteLen bounds every free-text note.
+const MaxNoteLen = 8000
+
+// CitizenService finds citizens and their history. Every read is audited
+// with the reason given (a call id or a case id).
+type CitizenService interface {
+	// LookupCaller returns the card for a calling number; an unknown
+	// number gives a card with a nil Citizen, not an error.
+	LookupCaller(ctx context.Context, number, reason string) (*CallerCard, error)
+}
+
+// CaseService records what happens on cases.
+type CaseService interface {
+	// RecordWrapUp stores a wrap-up as case events, opening a case when the
+	// wrap-up names none, and returns the case as it now is.
+	RecordWrapUp(ctx context.Context, w WrapUp) (*Case, error)
+}
+
+// AuthService signs a user in to syncd.
+type AuthService interface {
+	Login(ctx context.Context, username, password string) (*User, error)
+}
+
+// SyncState is the connection to syncd as the desktop shows it.
+type SyncState struct {
+	Online  bool      `json:"online"`
+	Cursor  int64     `json:"cursor"`  // last change seen
+	Pending int       `json:"pending"` // changes waiting to be sent
+	Err     string    `json:"err,omitempty"`
+	RetryAt time.Time `json:"retry_at,omitzero"`
+}
+
+// Change is one accepted change as syncd numbers it: Seq is global and gap-free.
+type Change struct {
+	Seq       int64      `json:"seq"`
+	At        time.Time  `json:"at"`
+	Kind      string     `json:"kind"` // "case_event"
+	CitizenID string     `json:"citizen_id,omitempty"`
+	CaseID    string     `json:"case_id,omitempty"`
+	DeskID    string     `json:"desk_id,omitempty"`
+	Event     *CaseEvent `json:"event,omitempty"`
+}
+
+// ChangeKindCaseEvent marks a change that carries a case event.
+const ChangeKindCaseEvent = "case_event"
+
+// SyncService tells the desktop about its link to syncd and the changes it receives.
+type SyncService interface {
+	State() SyncState
+	// Subscribe calls onState on every change of connection state and
+	// onChange for every change pushed by syncd, until cancel is called.
+	// Callbacks run on the sync goroutine and must not block.
+	Subscribe(onState func(SyncState), onChange func(Change)) (cancel func())
+}
