@@ -1,0 +1,79 @@
+// Package app is Sportello's desktop UI on Fyne: the operator screen with its
+// softphone controls, the caller card, the wrap-up form, the sign-in dialog
+// and the status bar. It sees the rest of Sportello only through the
+// interfaces of the root package, never through SIP, SQL or WebSocket code.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/assets"
+)
+
+// Config is what the desktop needs from its wiring in cmd/sportello.
+type Config struct {
+	Phone    sportello.Phone
+	Citizens sportello.CitizenService
+	Cases    sportello.CaseService
+	Sync     sportello.SyncService
+
+	// Auth signs in when User is nil: the desktop then opens the sign-in
+	// dialog and calls OnSignedIn once the user is in.
+	Auth       sportello.AuthService
+	User       *sportello.User
+	OnSignedIn func(ctx context.Context, u *sportello.User) error
+
+	ServerURL string         // shown in the sign-in dialog and status bar
+	Location  *time.Location // the office's zone; Europe/Rome when nil
+	Logger    *slog.Logger
+	Title     string // window title; "Sportello" when empty
+}
+
+// Desktop is the running desktop: its window and operator screen.
+type Desktop struct {
+	Window fyne.Window
+	op     *operatorScreen
+}
+
+// LoadTranslations registers Sportello's Italian and English texts with
+// Fyne's lang package; call it once before Create.
+func LoadTranslations() error {
+	return lang.AddTranslationsFS(assets.Translations, "translations")
+}
+
+// Create builds the desktop's main window on a and returns it, not shown.
+func Create(a fyne.App, cfg Config) *Desktop {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+		if loc, err := time.LoadLocation("Europe/Rome"); err == nil {
+			cfg.Location = loc
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Title == "" {
+		cfg.Title = "Sportello"
+	}
+	w := a.NewWindow(cfg.Title)
+	op := newOperatorScreen(w, cfg)
+	w.SetContent(op.content())
+	w.SetMainMenu(op.mainMenu())
+	op.addShortcuts()
+	w.Resize(fyne.NewSize(1100, 720))
+	d := &Desktop{Window: w, op: op}
+	op.start()
+	if cfg.User == nil {
+		op.signIn()
+	}
+	return d
+}
+
+// Close stops the desktop's background work; the window is closed by Fyne.
+func (d *Desktop) Close() { d.op.stop() }

@@ -1,0 +1,79 @@
+// Package apptest drives Sportello's windows in Fyne's headless test driver
+// the way a user does: it reads what is on screen and presses shortcuts.
+package apptest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Text returns every text visible in the window and its overlays (dialogs),
+// one per line.
+func Text(w fyne.Window) string {
+	var b strings.Builder
+	objs := []fyne.CanvasObject{w.Canvas().Content()}
+	objs = append(objs, w.Canvas().Overlays().List()...)
+	for _, root := range objs {
+		for _, o := range test.LaidOutObjects(root) {
+			if !o.Visible() {
+				continue
+			}
+			switch v := o.(type) {
+			case *canvas.Text:
+				b.WriteString(v.Text + "\n")
+			case *widget.Entry:
+				b.WriteString(v.Text + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// WaitText waits until the window shows every one of want, or fails the test
+// after timeout with what it showed.
+func WaitText(t testing.TB, w fyne.Window, timeout time.Duration, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := Text(w)
+		missing := ""
+		for _, s := range want {
+			if !strings.Contains(got, s) {
+				missing = s
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("window does not show %q after %s; it shows:\n%s", missing, timeout, got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Press types a keyboard shortcut into the window.
+func Press(w fyne.Window, s fyne.Shortcut) {
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(s)
+}
+
+// TypeFocused types text into the focused widget; nothing when none is.
+func TypeFocused(w fyne.Window, text string) {
+	if f := w.Canvas().Focused(); f != nil {
+		test.Type(f, text)
+	}
+}
+
+// Enter presses Return in the focused widget, as submitting a form does.
+func Enter(w fyne.Window) {
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	}
+}

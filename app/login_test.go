@@ -1,0 +1,60 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/app"
+	"github.com/sportello/sportello/app/apptest"
+)
+
+type auth struct{ calls int }
+
+func (a *auth) Login(_ context.Context, user, pass string) (*sportello.User, error) {
+	a.calls++
+	if user == "operatore" && pass == "demo" {
+		return &sportello.User{Username: user, Name: "Giulia Bianchi", Role: sportello.RoleOperator}, nil
+	}
+	if user == "down" {
+		return nil, sportello.Errorf(sportello.EUNAVAILABLE, "syncd unreachable at http://127.0.0.1:9")
+	}
+	return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "wrong username or password")
+}
+
+func TestSignIn(t *testing.T) {
+	for _, tc := range []struct {
+		name, user, pass string
+		want             []string
+	}{
+		{"WrongPassword", "operatore", "nope", []string{"Sign-in needed: wrong username or password"}},
+		{"Unreachable", "down", "x", []string{"syncd is unreachable: syncd unreachable at http://127.0.0.1:9"}},
+		{"OK", "operatore", "demo", []string{"Giulia Bianchi (operator)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &auth{}
+			signedIn := 0
+			d := app.Create(test.NewTempApp(t), app.Config{
+				Auth: a, ServerURL: "http://127.0.0.1:8080",
+				OnSignedIn: func(context.Context, *sportello.User) error { signedIn++; return nil },
+			})
+			t.Cleanup(d.Close)
+			d.Window.Show()
+			apptest.WaitText(t, d.Window, wait, "Server: http://127.0.0.1:8080", "Not signed in")
+			// The username field has the focus when the dialog opens.
+			apptest.TypeFocused(d.Window, tc.user)
+			test.FocusNext(d.Window.Canvas())
+			apptest.TypeFocused(d.Window, tc.pass)
+			apptest.Enter(d.Window)
+			apptest.WaitText(t, d.Window, wait, tc.want...)
+			if tc.name == "OK" && (signedIn != 1 || d.SignedIn() == nil) {
+				t.Fatalf("signed in %d times, user %v", signedIn, d.SignedIn())
+			}
+			if tc.name != "OK" && d.SignedIn() != nil {
+				t.Fatalf("signed in with bad credentials")
+			}
+		})
+	}
+}

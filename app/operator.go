@@ -1,0 +1,557 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/sportello/sportello"
+)
+
+// operatorScreen is the first-level operator's view: the call in hand, the
+// caller's card and history, and the wrap-up form.
+type operatorScreen struct {
+	win fyne.Window
+	cfg Config
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	unsub  func()
+
+	// State, touched only on Fyne's goroutine.
+	user    *sportello.User
+	call    *sportello.Call     // the call in hand, nil when idle
+	wrapFor *sportello.Call     // the ended call waiting for its wrap-up
+	card    *sportello.CallerCard // the caller card on screen
+	sync    sportello.SyncState
+
+	// Status bar.
+	sipStatus  *widget.Label
+	syncStatus *widget.Label
+	userStatus *widget.Label
+
+	// Call panel.
+	banner      *canvas.Rectangle
+	callState   *widget.Label
+	callNumber  *widget.Label
+	answerBtn   *tipButton
+	hangupBtn   *tipButton
+	search      *widget.Entry
+	citizenName *widget.Label
+	citizenInfo *widget.Label
+	openCases   *fyne.Container
+	history     *fyne.Container
+
+	// Wrap-up.
+	outcome   *widget.RadioGroup
+	note      *widget.Entry
+	saveBtn   *tipButton
+	wrapTitle *widget.Label
+	message   *widget.Label
+}
+
+func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
+	s := &operatorScreen{win: w, cfg: cfg, user: cfg.User}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+
+	s.sipStatus = widget.NewLabel("")
+	s.syncStatus = widget.NewLabel("")
+	s.userStatus = widget.NewLabel("")
+
+	s.banner = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	s.banner.SetMinSize(fyne.NewSize(0, 8))
+	s.callState = widget.NewLabelWithStyle(tr("No call"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.callState.SizeName = theme.SizeNameHeadingText
+	s.callNumber = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	s.callNumber.SizeName = theme.SizeNameSubHeadingText
+	s.answerBtn = newTipButton(tr("Answer"), ShortcutAnswer, s.answer)
+	s.answerBtn.Importance = widget.SuccessImportance
+	s.hangupBtn = newTipButton(tr("Hang up"), ShortcutHangup, s.hangup)
+	s.hangupBtn.Importance = widget.DangerImportance
+
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(tr("Find a citizen by phone number") + " (" + shortcutText(ShortcutSearch) + ")")
+	s.search.OnSubmitted = func(number string) { s.lookup(number, "manual search") }
+
+	s.citizenName = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.citizenName.SizeName = theme.SizeNameSubHeadingText
+	s.citizenInfo = widget.NewLabel("")
+	s.citizenInfo.Wrapping = fyne.TextWrapWord
+	s.openCases = container.NewVBox()
+	s.history = container.NewVBox()
+
+	labels := make([]string, len(sportello.Outcomes))
+	for i, o := range sportello.Outcomes {
+		labels[i] = outcomeText(o) + " (" + shortcutText(ShortcutOutcome(i)) + ")"
+	}
+	s.outcome = widget.NewRadioGroup(labels, nil)
+	s.note = widget.NewMultiLineEntry()
+	s.note.SetPlaceHolder(tr("Note for the citizen's history") + " (" + shortcutText(ShortcutNote) + ")")
+	s.note.SetMinRowsVisible(3)
+	s.note.Wrapping = fyne.TextWrapWord
+	s.saveBtn = newTipButton(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp)
+	s.saveBtn.Importance = widget.HighImportance
+	s.wrapTitle = widget.NewLabelWithStyle(tr("Wrap-up"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.message = widget.NewLabel("")
+	s.message.Wrapping = fyne.TextWrapWord
+
+	s.showIdle()
+	s.renderCard()
+	s.renderStatus()
+	return s
+}
+
+func (s *operatorScreen) content() fyne.CanvasObject {
+	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, layout.NewSpacer(), s.userStatus)
+
+	callBox := container.NewVBox(
+		s.banner,
+		s.callState,
+		s.callNumber,
+		container.NewGridWithColumns(2, s.answerBtn, s.hangupBtn),
+		widget.NewSeparator(),
+		s.search,
+	)
+	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.note, s.saveBtn, s.message)
+	left := container.NewBorder(callBox, nil, nil, nil, container.NewVScroll(wrapBox))
+
+	cardHead := container.NewVBox(s.citizenName, s.citizenInfo,
+		widget.NewLabelWithStyle(tr("Open cases"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.openCases,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	right := container.NewBorder(cardHead, nil, nil, nil, container.NewVScroll(s.history))
+
+	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
+	split.Offset = 0.38
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, split)
+}
+
+func (s *operatorScreen) mainMenu() *fyne.MainMenu {
+	item := func(label string, sc fyne.Shortcut, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		it.Shortcut = sc
+		return it
+	}
+	return fyne.NewMainMenu(fyne.NewMenu(tr("Call"),
+		item(tr("Answer"), ShortcutAnswer, s.answer),
+		item(tr("Hang up"), ShortcutHangup, s.hangup),
+		fyne.NewMenuItemSeparator(),
+		item(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp),
+		item(tr("Write note"), ShortcutNote, func() { s.win.Canvas().Focus(s.note) }),
+		item(tr("Find citizen"), ShortcutSearch, func() { s.win.Canvas().Focus(s.search) }),
+	))
+}
+
+func (s *operatorScreen) addShortcuts() {
+	c := s.win.Canvas()
+	c.AddShortcut(ShortcutAnswer, func(fyne.Shortcut) { s.answer() })
+	c.AddShortcut(ShortcutHangup, func(fyne.Shortcut) { s.hangup() })
+	c.AddShortcut(ShortcutSave, func(fyne.Shortcut) { s.saveWrapUp() })
+	c.AddShortcut(ShortcutNote, func(fyne.Shortcut) { c.Focus(s.note) })
+	c.AddShortcut(ShortcutSearch, func(fyne.Shortcut) { c.Focus(s.search) })
+	for i := range sportello.Outcomes {
+		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) { s.outcome.SetSelected(s.outcome.Options[i]) })
+	}
+}
+
+// start listens to the phone and to syncd.
+func (s *operatorScreen) start() {
+	if s.cfg.Phone != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for {
+				select {
+				case <-s.ctx.Done():
+					return
+				case c, ok := <-s.cfg.Phone.Calls():
+					if !ok {
+						return
+					}
+					fyne.Do(func() { s.onCall(c) })
+				}
+			}
+		}()
+	}
+	if s.cfg.Sync != nil {
+		s.sync = s.cfg.Sync.State()
+		s.renderStatus()
+		s.unsub = s.cfg.Sync.Subscribe(
+			func(st sportello.SyncState) { fyne.Do(func() { s.sync = st; s.renderStatus() }) },
+			func(ch sportello.Change) { fyne.Do(func() { s.onChange(ch) }) },
+		)
+	}
+}
+
+func (s *operatorScreen) stop() {
+	s.cancel()
+	if s.unsub != nil {
+		s.unsub()
+	}
+	s.wg.Wait()
+}
+
+// onCall follows the phone: a ringing call pops the caller's card at once.
+func (s *operatorScreen) onCall(c sportello.Call) {
+	if s.call != nil && s.call.ID != c.ID && c.State == sportello.CallRinging {
+		// Call waiting comes with the full softphone; for now the line is busy.
+		_ = s.cfg.Phone.Hangup(c.ID)
+		return
+	}
+	if s.call != nil && s.call.ID != c.ID {
+		return
+	}
+	switch c.State {
+	case sportello.CallRinging:
+		s.call = &c
+		s.wrapFor = nil
+		s.setBanner(theme.ColorNameWarning)
+		s.callState.SetText(tr("Ringing"))
+		s.callNumber.SetText(displayNumber(c.Number))
+		s.win.SetTitle("☎ " + tr("Incoming call") + " " + displayNumber(c.Number) + " - " + s.cfg.Title)
+		s.answerBtn.Enable()
+		s.hangupBtn.Enable()
+		s.card = &sportello.CallerCard{Number: c.Number}
+		s.citizenName.SetText(tr("Looking up the caller..."))
+		s.lookup(c.Number, "call "+c.ID)
+		s.win.RequestFocus()
+	case sportello.CallActive:
+		s.call = &c
+		s.setBanner(theme.ColorNameSuccess)
+		s.callState.SetText(tr("In conversation") + " · " + c.Codec + " · " + s.clock(c.AnsweredAt))
+		s.answerBtn.Disable()
+		s.hangupBtn.Enable()
+		s.win.SetTitle(s.cfg.Title)
+	case sportello.CallEnded:
+		s.call = nil
+		s.win.SetTitle(s.cfg.Title)
+		s.answerBtn.Disable()
+		s.hangupBtn.Disable()
+		if c.AnsweredAt.IsZero() {
+			s.setBanner(theme.ColorNameInputBackground)
+			s.callState.SetText(tr("Missed call") + " · " + s.clock(c.EndedAt))
+			return
+		}
+		s.wrapFor = &c
+		s.setBanner(theme.ColorNamePrimary)
+		s.callState.SetText(tr("Call ended: record the wrap-up") + " · " + durationText(c.EndedAt.Sub(c.AnsweredAt)))
+		s.enableWrapUp(true)
+		s.outcome.SetSelected(s.outcome.Options[0])
+		s.win.Canvas().Focus(s.note)
+	}
+}
+
+func (s *operatorScreen) answer() {
+	if s.call == nil || s.call.State != sportello.CallRinging {
+		return
+	}
+	if err := s.cfg.Phone.Answer(s.call.ID); err != nil {
+		s.showError(err)
+	}
+}
+
+func (s *operatorScreen) hangup() {
+	if s.call == nil {
+		return
+	}
+	if err := s.cfg.Phone.Hangup(s.call.ID); err != nil {
+		s.showError(err)
+	}
+}
+
+// lookup fetches a caller card off Fyne's goroutine and shows it.
+func (s *operatorScreen) lookup(number, reason string) {
+	number = strings.TrimSpace(number)
+	if number == "" || s.cfg.Citizens == nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+		defer cancel()
+		card, err := s.cfg.Citizens.LookupCaller(ctx, number, reason)
+		fyne.Do(func() {
+			if err != nil {
+				s.citizenName.SetText(tr("Caller's record unavailable"))
+				s.showError(err)
+				return
+			}
+			s.card = card
+			s.renderCard()
+		})
+	}()
+}
+
+func (s *operatorScreen) saveWrapUp() {
+	c := s.wrapFor
+	if c == nil {
+		s.message.SetText(tr("There is no ended call to wrap up."))
+		return
+	}
+	i := indexOf(s.outcome.Options, s.outcome.Selected)
+	if i < 0 {
+		s.message.SetText(tr("Choose an outcome for the call."))
+		return
+	}
+	w := sportello.WrapUp{
+		CallID:       c.ID,
+		CallerNumber: c.Number,
+		Outcome:      sportello.Outcomes[i],
+		Note:         strings.TrimSpace(s.note.Text),
+		Category:     "Informazioni",
+		AnsweredAt:   c.AnsweredAt,
+		EndedAt:      c.EndedAt,
+	}
+	if s.card != nil && s.card.Citizen != nil && s.card.Number == c.Number {
+		w.CitizenID = s.card.Citizen.ID
+	}
+	if err := w.Validate(); err != nil {
+		s.showError(err)
+		return
+	}
+	s.saveBtn.Disable()
+	s.message.SetText(tr("Saving..."))
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+		defer cancel()
+		k, err := s.cfg.Cases.RecordWrapUp(ctx, w)
+		fyne.Do(func() {
+			if err != nil {
+				// Keep the form as it is: nothing the operator typed is lost.
+				s.saveBtn.Enable()
+				s.showError(err)
+				return
+			}
+			s.wrapFor = nil
+			s.note.SetText("")
+			s.enableWrapUp(false)
+			s.message.SetText(tr("Saved on case") + " " + shortID(k.ID))
+			s.setBanner(theme.ColorNameInputBackground)
+			s.callState.SetText(tr("No call"))
+			s.mergeCase(k)
+		})
+	}()
+}
+
+// onChange applies a change pushed by syncd to the card on screen, so that
+// what another desktop records shows here at once.
+func (s *operatorScreen) onChange(ch sportello.Change) {
+	if ch.Seq > s.sync.Cursor {
+		s.sync.Cursor = ch.Seq
+		s.renderStatus()
+	}
+	if ch.Event == nil || s.card == nil || s.card.Citizen == nil || ch.CitizenID != s.card.Citizen.ID {
+		return
+	}
+	e := ch.Event
+	for _, k := range s.card.Cases {
+		if k.ID != ch.CaseID {
+			continue
+		}
+		for _, have := range k.Events {
+			if have.ID == e.ID {
+				return
+			}
+		}
+		if err := k.Apply(e); err != nil {
+			s.cfg.Logger.Warn("pushed event does not apply", "case_id", k.ID, "error", err)
+		}
+		s.renderCard()
+		return
+	}
+	if e.Kind == sportello.EventOpened {
+		k := &sportello.Case{ID: ch.CaseID, CitizenID: ch.CitizenID}
+		if err := k.Apply(e); err == nil {
+			s.card.Cases = append([]*sportello.Case{k}, s.card.Cases...)
+			s.renderCard()
+		}
+	}
+}
+
+// mergeCase puts a case returned by syncd on the card, replacing its older copy.
+func (s *operatorScreen) mergeCase(k *sportello.Case) {
+	if s.card == nil || (s.card.Citizen != nil && k.CitizenID != s.card.Citizen.ID) {
+		return
+	}
+	for i, have := range s.card.Cases {
+		if have.ID == k.ID {
+			s.card.Cases[i] = k
+			s.renderCard()
+			return
+		}
+	}
+	s.card.Cases = append([]*sportello.Case{k}, s.card.Cases...)
+	s.renderCard()
+}
+
+func (s *operatorScreen) renderCard() {
+	s.openCases.RemoveAll()
+	s.history.RemoveAll()
+	card := s.card
+	switch {
+	case card == nil:
+		s.citizenName.SetText(tr("No caller"))
+		s.citizenInfo.SetText(tr("The caller's record appears here as soon as the phone rings."))
+		return
+	case card.Citizen == nil:
+		s.citizenName.SetText(tr("Unknown caller") + " " + displayNumber(card.Number))
+		s.citizenInfo.SetText(tr("No citizen has this number. Record the call and open a case for a new citizen."))
+	default:
+		ct := card.Citizen
+		s.citizenName.SetText(ct.Name)
+		info := []string{taxCodeLabel(ct) + ": " + ct.TaxCode}
+		phones := make([]string, len(ct.Phones))
+		for i, p := range ct.Phones {
+			phones[i] = displayNumber(p)
+		}
+		info = append(info, tr("Phones")+": "+strings.Join(phones, ", "))
+		if ct.Email != "" {
+			info = append(info, "Email: "+ct.Email)
+		}
+		if ct.Address != "" {
+			info = append(info, ct.Address)
+		}
+		s.citizenInfo.SetText(strings.Join(info, "\n"))
+	}
+	open := card.OpenCases()
+	if len(open) == 0 {
+		s.openCases.Add(widget.NewLabel(tr("No open cases")))
+	}
+	for _, k := range open {
+		l := widget.NewLabel(fmt.Sprintf("● %s · %s · %s · %s", k.Category, statusText(k.Status), s.date(k.OpenedAt), k.Subject))
+		l.Wrapping = fyne.TextWrapWord
+		s.openCases.Add(l)
+	}
+	n := 0
+	for _, k := range card.Cases {
+		for i := len(k.Events) - 1; i >= 0; i-- {
+			e := k.Events[i]
+			l := widget.NewLabel(s.eventLine(k, e))
+			l.Wrapping = fyne.TextWrapWord
+			s.history.Add(l)
+			n++
+		}
+	}
+	if n == 0 {
+		s.history.Add(widget.NewLabel(tr("No contacts yet")))
+	}
+}
+
+func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) string {
+	parts := []string{s.date(e.At), k.Category, eventText(e)}
+	if e.Author != "" {
+		parts = append(parts, e.Author)
+	}
+	line := strings.Join(parts, " · ")
+	if e.Note != "" {
+		line += "\n    " + e.Note
+	}
+	return line
+}
+
+func (s *operatorScreen) renderStatus() {
+	if s.cfg.Phone != nil {
+		s.sipStatus.SetText("SIP: " + tr("listening on") + " " + s.cfg.Phone.Addr())
+	} else {
+		s.sipStatus.SetText("SIP: " + tr("off"))
+	}
+	st := s.sync
+	var text string
+	switch {
+	case s.cfg.Sync == nil:
+		text = "syncd: " + tr("not configured")
+	case st.Online:
+		text = fmt.Sprintf("syncd: %s · %s %d", tr("online"), tr("position"), st.Cursor)
+	default:
+		text = "syncd: " + tr("offline")
+		if st.Pending > 0 {
+			text += fmt.Sprintf(" · %d %s", st.Pending, tr("changes waiting"))
+		}
+		if !st.RetryAt.IsZero() {
+			text += " · " + tr("retrying at") + " " + s.clock(st.RetryAt)
+		}
+		if st.Err != "" {
+			text += " · " + st.Err
+		}
+	}
+	s.syncStatus.SetText(text)
+	if s.user != nil {
+		s.userStatus.SetText(s.user.Name + " (" + roleText(s.user.Role) + ")")
+	} else {
+		s.userStatus.SetText(tr("Not signed in"))
+	}
+}
+
+func (s *operatorScreen) showIdle() {
+	s.answerBtn.Disable()
+	s.hangupBtn.Disable()
+	s.enableWrapUp(false)
+}
+
+func (s *operatorScreen) enableWrapUp(on bool) {
+	if on {
+		s.outcome.Enable()
+		s.note.Enable()
+		s.saveBtn.Enable()
+		s.message.SetText("")
+		return
+	}
+	s.outcome.Disable()
+	s.saveBtn.Disable()
+}
+
+func (s *operatorScreen) setBanner(c fyne.ThemeColorName) {
+	s.banner.FillColor = theme.Color(c)
+	s.banner.Refresh()
+}
+
+func (s *operatorScreen) showError(err error) {
+	s.message.SetText(errorText(err))
+	s.cfg.Logger.Warn("operator action failed", "error", err)
+}
+
+func (s *operatorScreen) clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(s.cfg.Location).Format("15:04:05")
+}
+
+func (s *operatorScreen) date(t time.Time) string {
+	return t.In(s.cfg.Location).Format("02/01/2006 15:04")
+}
+
+func indexOf(list []string, v string) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	return id
+}
+
+func durationText(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}

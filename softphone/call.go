@@ -1,0 +1,339 @@
+package softphone
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/sportello/sportello"
+)
+
+// command is what the API asks of the goroutine that owns a call.
+type command int
+
+const (
+	cmdAnswer command = iota
+	cmdHangup
+)
+
+type request struct {
+	cmd    command
+	result chan error
+}
+
+// call is one inbound call; its dialog belongs to the goroutine running
+// Phone.serve, which takes requests from the API through reqs.
+type call struct {
+	mu   sync.Mutex
+	snap sportello.Call
+
+	reqs chan request
+	done chan struct{} // closed when serve returns
+}
+
+func (c *call) state() sportello.CallState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.snap.State
+}
+
+// do hands cmd to the call's goroutine and waits for its outcome.
+func (c *call) do(cmd command) error {
+	r := request{cmd: cmd, result: make(chan error, 1)}
+	select {
+	case c.reqs <- r:
+	case <-c.done:
+		return sportello.ErrNoSuchCall
+	}
+	select {
+	case err := <-r.result:
+		return err
+	case <-c.done:
+		// The call ended while handling: the result, if any, is buffered.
+		select {
+		case err := <-r.result:
+			return err
+		default:
+			return sportello.ErrNoSuchCall
+		}
+	}
+}
+
+// serve runs for the whole life of one inbound call, on the goroutine that
+// diago gave the INVITE: diago hangs up when it returns.
+func (p *Phone) serve(d *diago.DialogServerSession) {
+	req := d.InviteRequest
+	id := req.CallID().Value()
+	log := p.log.With("call_id", id)
+
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		_ = d.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
+		return
+	}
+	if _, dup := p.active[id]; dup {
+		p.mu.Unlock()
+		log.Warn("second INVITE with a Call-ID in use")
+		_ = d.Respond(sip.StatusLoopDetected, "Loop Detected", nil)
+		return
+	}
+	number, name := caller(req.From())
+	c := &call{
+		snap: sportello.Call{
+			ID:        id,
+			Direction: sportello.CallInbound,
+			Number:    number,
+			Name:      name,
+			State:     sportello.CallRinging,
+			StartedAt: p.now(),
+		},
+		reqs: make(chan request),
+		done: make(chan struct{}),
+	}
+	p.active[id] = c
+	p.handlers.Add(1)
+	p.mu.Unlock()
+
+	reason := ReasonFailed
+	defer func() {
+		p.mu.Lock()
+		delete(p.active, id)
+		p.mu.Unlock()
+		close(c.done)
+		p.setState(c, func(s *sportello.Call) {
+			s.State, s.EndedAt, s.EndReason = sportello.CallEnded, p.now(), reason
+		})
+		log.Info("call ended", "reason", reason)
+		p.handlers.Done()
+	}()
+
+	log.Info("incoming call", "number", number)
+	if err := d.Trying(); err != nil {
+		log.Warn("send 100 Trying", "error", err)
+	}
+	if err := d.Ringing(); err != nil {
+		log.Warn("send 180 Ringing", "error", err)
+		reason = ReasonCancelled
+		return
+	}
+	p.publish(c.snapshot())
+
+	// Ringing: wait for the operator, the caller or Close.
+	var med *diago.DialogMedia
+	for med == nil {
+		select {
+		case <-d.Context().Done():
+			// sipgo ends the dialog with sip.ErrTransactionCanceled on CANCEL;
+			// any other end before answer (timeout, transport error) is also
+			// the caller going away.
+			log.Info("caller gave up", "cause", context.Cause(d.Context()))
+			reason = ReasonCancelled
+			return
+		case <-p.closing:
+			reason = ReasonRejected
+			p.reject(d, log)
+			return
+		case r := <-c.reqs:
+			switch r.cmd {
+			case cmdHangup:
+				reason = ReasonRejected
+				r.result <- p.reject(d, log)
+				return
+			case cmdAnswer:
+				m, err := d.Answer(diago.AnswerOptions{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecTelephoneEvent8000}})
+				if err != nil {
+					r.result <- fmt.Errorf("answer: %w", err)
+					if d.Context().Err() != nil {
+						reason = ReasonCancelled
+					}
+					return
+				}
+				med = m
+				var props diago.MediaProps
+				if _, err := med.AudioWriter(diago.WithAudioWriterMediaProps(&props)); err != nil {
+					log.Warn("read media properties", "error", err)
+				}
+				p.setState(c, func(s *sportello.Call) {
+					s.State, s.AnsweredAt, s.Codec = sportello.CallActive, p.now(), strings.ToUpper(props.Codec.Name)
+				})
+				r.result <- nil
+			}
+		}
+	}
+
+	// Active: move audio until someone hangs up.
+	stopMedia, err := p.startMedia(id, med, log)
+	if err != nil {
+		log.Error("start audio", "error", err)
+	}
+	reason = p.talk(d, c, log)
+	stopMedia()
+}
+
+// talk waits for the end of an answered call and returns its reason.
+func (p *Phone) talk(d *diago.DialogServerSession, c *call, log *slog.Logger) string {
+	for {
+		select {
+		case <-d.Context().Done():
+			return ReasonRemoteHangup
+		case <-p.closing:
+			p.bye(d, log)
+			return ReasonLocalHangup
+		case r := <-c.reqs:
+			switch r.cmd {
+			case cmdAnswer:
+				r.result <- sportello.ErrCallNotReady
+			case cmdHangup:
+				r.result <- p.bye(d, log)
+				return ReasonLocalHangup
+			}
+		}
+	}
+}
+
+func (p *Phone) bye(d *diago.DialogServerSession, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.Hangup(ctx); err != nil {
+		log.Warn("send BYE", "error", err)
+		return fmt.Errorf("send bye: %w", err)
+	}
+	return nil
+}
+
+// reject refuses a ringing call with 486 Busy Here. sipgo then waits for
+// the caller's ACK until the transaction times out (32 s); a caller that
+// never acknowledges must not hold the operator or Close that long, so the
+// wait is bounded and the rest is left to the transaction layer.
+func (p *Phone) reject(d *diago.DialogServerSession, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- d.Respond(sip.StatusBusyHere, "Busy Here", nil) }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			log.Warn("send 486 Busy Here", "error", err)
+			return fmt.Errorf("reject: %w", err)
+		}
+	case <-time.After(rejectAckWait):
+		log.Warn("no ACK to 486 Busy Here yet")
+	}
+	return nil
+}
+
+// rejectAckWait bounds the wait for the ACK of a rejection.
+const rejectAckWait = 2 * time.Second
+
+// startMedia opens the call's devices and starts the two audio pumps; the
+// returned function stops them, waits for them and closes the devices.
+func (p *Phone) startMedia(id string, med *diago.DialogMedia, log *slog.Logger) (stop func(), err error) {
+	src, sink, err := p.devices(id)
+	if err != nil {
+		return func() {}, fmt.Errorf("open audio devices: %w", err)
+	}
+	closeDevices := func() {
+		for _, dev := range []any{src, sink} {
+			if cl, ok := dev.(io.Closer); ok {
+				if err := cl.Close(); err != nil {
+					log.Warn("close audio device", "error", err)
+				}
+			}
+		}
+	}
+	r, err := med.AudioReader(diago.WithAudioReaderJitterBuffer(media.RTPJitterBufferOptions{
+		DelayPackets: p.jitterPackets,
+		MaxPackets:   max(10, 2*p.jitterPackets),
+	}))
+	if err != nil {
+		closeDevices()
+		return func() {}, fmt.Errorf("audio reader: %w", err)
+	}
+	w, err := med.AudioWriter()
+	if err != nil {
+		closeDevices()
+		return func() {}, fmt.Errorf("audio writer: %w", err)
+	}
+	if pr, ok := r.(*media.RTPPacketReader); ok {
+		r = &pcmuOnly{pr}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := receive(ctx, r, sink); err != nil {
+			log.Debug("receive audio stopped", "error", err)
+		}
+	})
+	wg.Go(func() {
+		if err := send(ctx, w, src, log); err != nil {
+			log.Debug("send audio stopped", "error", err)
+		}
+	})
+	return func() {
+		cancel()
+		// Closing the media unblocks the reader stuck on the socket.
+		if err := med.Close(); err != nil {
+			log.Debug("close media", "error", err)
+		}
+		wg.Wait()
+		closeDevices()
+	}, nil
+}
+
+// pcmuOnly drops RTP packets other than PCMU (telephone-event, comfort
+// noise) so that only voice reaches the decoder.
+type pcmuOnly struct{ r *media.RTPPacketReader }
+
+func (f *pcmuOnly) Read(b []byte) (int, error) {
+	for {
+		n, err := f.r.Read(b)
+		if err != nil || f.r.PacketHeader.PayloadType == media.CodecAudioUlaw.PayloadType {
+			return n, err
+		}
+	}
+}
+
+// setState changes c's snapshot under its lock and publishes the result.
+func (p *Phone) setState(c *call, change func(*sportello.Call)) {
+	c.mu.Lock()
+	change(&c.snap)
+	s := c.snap
+	c.mu.Unlock()
+	p.publish(s)
+}
+
+func (c *call) snapshot() sportello.Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.snap
+}
+
+// caller returns the caller's number (a leading '+' and digits only) and
+// display name from the From header.
+func caller(from *sip.FromHeader) (number, name string) {
+	if from == nil {
+		return "", ""
+	}
+	return normalizeNumber(from.Address.User), strings.Trim(from.DisplayName, `"`)
+}
+
+func normalizeNumber(s string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,161 @@
+package softphone
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// errBadRequest marks a request the phone refuses with 400 Bad Request.
+var errBadRequest = errors.New("bad request")
+
+// errNotAcceptable marks an offer without a codec the phone speaks (488).
+var errNotAcceptable = errors.New("not acceptable here")
+
+// guard wraps every SIP request handler: it refuses malformed requests
+// before diago sees them (diago v0.42.1 dereferences missing headers and
+// indexes SDP fields without checks, and one datagram would otherwise crash
+// the process) and turns any panic left into a logged 500.
+func (p *Phone) guard(next sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		defer func() {
+			if v := recover(); v != nil {
+				p.log.Error("panic handling SIP request", "method", req.Method.String(),
+					"call_id", callIDOf(req), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				respond(req, tx, sip.StatusInternalServerError, "Server Internal Error")
+			}
+		}()
+		if err := validate(req); err != nil {
+			p.log.Warn("refused SIP request", "method", req.Method.String(), "call_id", callIDOf(req), "error", err)
+			if errors.Is(err, errNotAcceptable) {
+				respond(req, tx, sip.StatusNotAcceptableHere, "Not Acceptable Here")
+				return
+			}
+			respond(req, tx, sip.StatusBadRequest, "Bad Request ("+reasonOf(err)+")")
+			return
+		}
+		next(req, tx)
+	}
+}
+
+// respond answers req unless it is an ACK (never answered); it survives a
+// transaction that is already gone.
+func respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
+	if req.IsAck() || tx == nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	_ = tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil))
+}
+
+func callIDOf(req *sip.Request) string {
+	if h := req.CallID(); h != nil {
+		return h.Value()
+	}
+	return ""
+}
+
+// reasonOf keeps a reason phrase on one short printable line.
+func reasonOf(err error) string {
+	s := strings.TrimPrefix(err.Error(), errBadRequest.Error()+": ")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	return s
+}
+
+// validate checks what diago relies on without checking.
+func validate(req *sip.Request) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
+	}
+	switch {
+	case req.From() == nil:
+		return bad("missing From")
+	case req.To() == nil:
+		return bad("missing To")
+	case req.CallID() == nil || req.CallID().Value() == "":
+		return bad("missing Call-ID")
+	case req.CSeq() == nil:
+		return bad("missing CSeq")
+	case req.Via() == nil:
+		return bad("missing Via")
+	case req.Recipient.Host == "":
+		return bad("bad Request-URI")
+	}
+	if m := req.CSeq().MethodName; m != req.Method {
+		return bad("CSeq method %s does not match %s", m, req.Method)
+	}
+	if !req.IsInvite() {
+		return nil
+	}
+	if req.Contact() == nil {
+		return bad("missing Contact")
+	}
+	if body := req.Body(); len(body) > 0 {
+		if ct := req.ContentType(); ct != nil && !strings.EqualFold(strings.TrimSpace(strings.Split(ct.Value(), ";")[0]), "application/sdp") {
+			return fmt.Errorf("%w: content type %s", errNotAcceptable, ct.Value())
+		}
+		return validateSDP(body)
+	}
+	return nil
+}
+
+// validateSDP checks the lines diago's SDP parser indexes blindly, and that
+// the offer has an audio stream with PCMU.
+func validateSDP(body []byte) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
+	}
+	pcmu := false
+	for line := range strings.Lines(string(body)) {
+		line = strings.TrimRight(line, "\r\n")
+		if len(line) < 2 || line[1] != '=' {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			return bad("malformed SDP line")
+		}
+		fields := strings.Fields(line[2:])
+		switch line[0] {
+		case 'c':
+			if len(fields) != 3 {
+				return bad("SDP c= line needs 3 fields")
+			}
+		case 'o':
+			if len(fields) != 6 {
+				return bad("SDP o= line needs 6 fields")
+			}
+		case 'm':
+			if len(fields) < 4 {
+				return bad("SDP m= line needs 4 fields")
+			}
+			port, _, _ := strings.Cut(fields[1], "/")
+			if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+				return bad("SDP m= line has a bad port")
+			}
+			if fields[0] == "audio" && strings.HasPrefix(fields[2], "RTP/") {
+				for _, f := range fields[3:] {
+					if f == "0" {
+						pcmu = true
+					}
+				}
+			}
+		}
+	}
+	if !pcmu {
+		return fmt.Errorf("%w: no PCMU audio offered", errNotAcceptable)
+	}
+	return nil
+}

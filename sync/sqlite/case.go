@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/wire"
+)
+
+// loadCase rebuilds a case from its stored events with sportello.Replay, or
+// returns ENOTFOUND.
+func loadCase(ctx context.Context, q queryer, id string) (*sportello.Case, error) {
+	var citizenID string
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(citizen_id, '') FROM cases WHERE id = ?`, id).Scan(&citizenID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sportello.Errorf(sportello.ENOTFOUND, "no case has id %s", id)
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `
+		SELECT id, case_id, kind, at, author_id, author, call_id, number, outcome, desk_id, category, note
+		FROM case_events WHERE case_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var events []*sportello.CaseEvent
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	c, err := sportello.Replay(id, citizenID, events)
+	if err != nil {
+		// The store only holds events Apply accepted: this is corruption.
+		return nil, errors.New("replay case " + id + ": " + err.Error())
+	}
+	return c, nil
+}
+
+func scanEvent(s interface{ Scan(...any) error }) (*sportello.CaseEvent, error) {
+	var e sportello.CaseEvent
+	var at string
+	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note); err != nil {
+		return nil, err
+	}
+	var err error
+	e.At, err = decodeTime(at)
+	return &e, err
+}
+
+// RecordWrapUp stores a wrap-up in one transaction. With no CaseID it opens
+// a case for the citizen (named by CitizenID, or found by CallerNumber, or
+// none for an unknown caller) with the events opened, call and wrap_up;
+// otherwise it appends call and wrap_up to that case. Every event goes
+// through Case.Apply over the stored history first, so an illegal
+// transition (a wrap-up on a resolved case) is refused with its ECONFLICT
+// and nothing is written. Each event stored adds one change.
+func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (*sportello.Case, error) {
+	if actor == nil {
+		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to record a wrap-up")
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	if w.CallerNumber != "" {
+		n, err := NormalizeNumber(w.CallerNumber)
+		if err != nil {
+			return nil, err
+		}
+		w.CallerNumber = n
+	}
+
+	var result *sportello.Case
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		now := db.Now().UTC()
+		c := &sportello.Case{}
+		var events []*sportello.CaseEvent
+		if w.CaseID == "" {
+			citizenID, err := wrapUpCitizen(ctx, tx, w)
+			if err != nil {
+				return err
+			}
+			c.ID, c.CitizenID = newID(), citizenID
+			events = append(events, &sportello.CaseEvent{
+				Kind: sportello.EventOpened, Category: w.Category, Note: subject(w),
+			})
+		} else {
+			var err error
+			if c, err = loadCase(ctx, tx, w.CaseID); err != nil {
+				return err
+			}
+			if w.CitizenID != "" && w.CitizenID != c.CitizenID {
+				return sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
+			}
+		}
+		events = append(events,
+			&sportello.CaseEvent{Kind: sportello.EventCall, CallID: w.CallID, Number: w.CallerNumber},
+			&sportello.CaseEvent{Kind: sportello.EventWrapUp, CallID: w.CallID, Outcome: w.Outcome, Category: w.Category, Note: w.Note},
+		)
+
+		isNew := len(c.Events) == 0
+		position := len(c.Events)
+		for _, e := range events {
+			e.ID, e.CaseID, e.At = newID(), c.ID, now
+			e.AuthorID, e.Author = actor.ID, actor.Name
+			if err := c.Apply(e); err != nil {
+				return err
+			}
+		}
+		if err := saveCase(ctx, tx, c, isNew); err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, position); err != nil {
+				return err
+			}
+			position++
+			if err := appendChange(ctx, tx, now, c, e); err != nil {
+				return err
+			}
+		}
+		result = c
+		return nil
+	})
+	if err != nil {
+		return nil, internal("record wrap-up", err)
+	}
+	return result, nil
+}
+
+// wrapUpCitizen finds whom a new case is for.
+func wrapUpCitizen(ctx context.Context, tx *sql.Tx, w sportello.WrapUp) (string, error) {
+	if w.CitizenID != "" {
+		if _, err := loadCitizen(ctx, tx, w.CitizenID); err != nil {
+			return "", err
+		}
+		return w.CitizenID, nil
+	}
+	if w.CallerNumber == "" {
+		return "", nil
+	}
+	return citizenByNumber(ctx, tx, w.CallerNumber)
+}
+
+// maxSubjectLen bounds a case subject taken from a wrap-up note.
+const maxSubjectLen = 120
+
+// subject is what a case opened at wrap-up is called: the note's first line.
+func subject(w sportello.WrapUp) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(w.Note), "\n")
+	if s == "" {
+		s = w.Category
+	}
+	if utf8.RuneCountInString(s) > maxSubjectLen {
+		s = string([]rune(s)[:maxSubjectLen-1]) + "…"
+	}
+	return s
+}
+
+// saveCase writes the case row, the cache of its derived state.
+func saveCase(ctx context.Context, tx *sql.Tx, c *sportello.Case, isNew bool) error {
+	if isNew {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO cases (id, citizen_id, category, subject, status, desk_id, claimed_by, opened_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, nullString(c.CitizenID), c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy,
+			encodeTime(c.OpenedAt), encodeTime(c.UpdatedAt))
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `
+		UPDATE cases SET category = ?, subject = ?, status = ?, desk_id = ?, claimed_by = ?, updated_at = ?
+		WHERE id = ?`,
+		c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy, encodeTime(c.UpdatedAt), c.ID)
+	return err
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e *sportello.CaseEvent, position int) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, call_id, number, outcome, desk_id, category, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.CaseID, position, string(e.Kind), encodeTime(e.At), e.AuthorID, e.Author, e.CallID, e.Number,
+		string(e.Outcome), e.DeskID, e.Category, e.Note)
+	return err
+}
+
+// appendChange adds a change for an event. The seq is MAX+1 read inside the
+// writer's transaction: writes are serialized, so seqs are gap-free and in
+// commit order.
+func appendChange(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Case, e *sportello.CaseEvent) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO changes (seq, at, kind, citizen_id, case_id, desk_id, event_id)
+		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM changes`,
+		encodeTime(now), sportello.ChangeKindCaseEvent, c.CitizenID, c.ID, c.DeskID, e.ID)
+	return err
+}
+
+// ChangesSince returns up to limit changes after cursor, in seq order. A
+// limit out of 1..wire.MaxChangesLimit is taken as the default or the maximum.
+func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]sportello.Change, error) {
+	if cursor < 0 {
+		return nil, sportello.Errorf(sportello.EINVALID, "the cursor must not be negative")
+	}
+	if limit <= 0 {
+		limit = wire.DefaultChangesLimit
+	}
+	limit = min(limit, wire.MaxChangesLimit)
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id,
+			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
+		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
+		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, cursor, limit)
+	if err != nil {
+		return nil, internal("changes", err)
+	}
+	defer rows.Close()
+	changes := []sportello.Change{}
+	for rows.Next() {
+		var ch sportello.Change
+		var at string
+		var ev struct {
+			id, caseID, kind, at, authorID, author, callID, number, outcome, deskID, category, note sql.NullString
+		}
+		if err := rows.Scan(&ch.Seq, &at, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID,
+			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
+			return nil, internal("changes", err)
+		}
+		if ch.At, err = decodeTime(at); err != nil {
+			return nil, internal("changes", err)
+		}
+		if ev.id.Valid {
+			e := &sportello.CaseEvent{
+				ID: ev.id.String, CaseID: ev.caseID.String, Kind: sportello.EventKind(ev.kind.String),
+				AuthorID: ev.authorID.String, Author: ev.author.String, CallID: ev.callID.String,
+				Number: ev.number.String, Outcome: sportello.Outcome(ev.outcome.String),
+				DeskID: ev.deskID.String, Category: ev.category.String, Note: ev.note.String,
+			}
+			if e.At, err = decodeTime(ev.at.String); err != nil {
+				return nil, internal("changes", err)
+			}
+			ch.Event = e
+		}
+		changes = append(changes, ch)
+	}
+	return changes, internal("changes", rows.Err())
+}
+
+// Head returns the seq of the newest change, 0 when there is none.
+func (db *DB) Head(ctx context.Context) (int64, error) {
+	var seq int64
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&seq)
+	return seq, internal("head", err)
+}
+
+// Case returns a case with its events, or ENOTFOUND.
+func (db *DB) Case(ctx context.Context, id string) (*sportello.Case, error) {
+	c, err := loadCase(ctx, db.read, id)
+	return c, internal("case", err)
+}

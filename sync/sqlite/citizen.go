@@ -1,0 +1,199 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/sportello/sportello"
+)
+
+// MaxCardCases bounds the cases a caller card carries, newest first.
+const MaxCardCases = 20
+
+// MaxReasonLen bounds the reason given for reading a citizen's record.
+const MaxReasonLen = 200
+
+// LookupCaller returns the card for a calling number and writes who read
+// it and why to the audit log; the card is returned only once the audit
+// row is stored. An unknown number gives a card with a nil Citizen (and is
+// audited too, so every lookup is accounted for).
+func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sportello.User) (*sportello.CallerCard, error) {
+	if actor == nil {
+		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to look up a caller")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, sportello.Errorf(sportello.EINVALID, "give a reason to read a citizen's record (a call id or a case id)")
+	} else if len(reason) > MaxReasonLen {
+		return nil, sportello.Errorf(sportello.EINVALID, "the reason is longer than %d characters", MaxReasonLen)
+	}
+	e164, err := NormalizeNumber(number)
+	if err != nil {
+		return nil, err
+	}
+
+	card := &sportello.CallerCard{Number: e164, Cases: []*sportello.Case{}}
+	id, err := citizenByNumber(ctx, db.read, e164)
+	if err != nil {
+		return nil, internal("lookup caller", err)
+	}
+	if id != "" {
+		if card.Citizen, err = loadCitizen(ctx, db.read, id); err != nil {
+			return nil, internal("lookup caller", err)
+		}
+		if card.Cases, err = loadCitizenCases(ctx, db.read, id, MaxCardCases); err != nil {
+			return nil, internal("lookup caller", err)
+		}
+	}
+
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, user_id, citizen_id, number, reason) VALUES (?, ?, ?, ?, ?)`,
+			db.now(), actor.ID, nullString(id), e164, reason)
+		return err
+	})
+	if err != nil {
+		return nil, internal("audit caller lookup", err)
+	}
+	return card, nil
+}
+
+// AccessEntry is one row of the audit log: who read which record, when and why.
+type AccessEntry struct {
+	At        time.Time `json:"at"`
+	UserID    string    `json:"user_id"`
+	CitizenID string    `json:"citizen_id,omitempty"`
+	Number    string    `json:"number,omitempty"`
+	Reason    string    `json:"reason"`
+}
+
+// AccessLog returns the audit rows of a citizen, oldest first; an empty
+// citizenID gives the lookups of unknown numbers.
+func (db *DB) AccessLog(ctx context.Context, citizenID string) ([]AccessEntry, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT at, user_id, COALESCE(citizen_id, ''), number, reason FROM audit
+		WHERE COALESCE(citizen_id, '') = ? ORDER BY id`, citizenID)
+	if err != nil {
+		return nil, internal("access log", err)
+	}
+	defer rows.Close()
+	var log []AccessEntry
+	for rows.Next() {
+		var e AccessEntry
+		var at string
+		if err := rows.Scan(&at, &e.UserID, &e.CitizenID, &e.Number, &e.Reason); err != nil {
+			return nil, internal("access log", err)
+		}
+		if e.At, err = decodeTime(at); err != nil {
+			return nil, internal("access log", err)
+		}
+		log = append(log, e)
+	}
+	return log, internal("access log", rows.Err())
+}
+
+// NormalizeNumber returns a phone number in E.164 form: separators dropped,
+// a 00 prefix read as +, and a number without a country code taken as
+// Italian (+39), which is what the City's PBX delivers for national calls.
+func NormalizeNumber(number string) (string, error) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(number) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
+		default:
+			return "", sportello.Errorf(sportello.EINVALID, "%q is not a phone number", number)
+		}
+	}
+	s := b.String()
+	switch {
+	case strings.HasPrefix(s, "+"):
+	case strings.HasPrefix(s, "00"):
+		s = "+" + s[2:]
+	default:
+		s = "+39" + s
+	}
+	if digits := len(s) - 1; digits < 6 || digits > 15 || s[1] == '0' {
+		return "", sportello.Errorf(sportello.EINVALID, "%q is not a phone number", number)
+	}
+	return s, nil
+}
+
+// queryer is what both a *sql.DB and a *sql.Tx offer, so that reads can run
+// on the read pool or inside a write transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// citizenByNumber returns the id of the citizen with an E.164 number, or ""
+// when none. When several citizens share a number (a family's landline) the
+// one that listed it first wins; choosing among them is a later issue.
+func citizenByNumber(ctx context.Context, q queryer, e164 string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, `SELECT citizen_id FROM citizen_phones WHERE number = ? ORDER BY position, citizen_id LIMIT 1`, e164).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// loadCitizen returns a citizen with its phones, or ENOTFOUND.
+func loadCitizen(ctx context.Context, q queryer, id string) (*sportello.Citizen, error) {
+	c := &sportello.Citizen{ID: id, Phones: []string{}}
+	err := q.QueryRowContext(ctx, `SELECT kind, name, tax_code, email, address FROM citizens WHERE id = ?`, id).
+		Scan(&c.Kind, &c.Name, &c.TaxCode, &c.Email, &c.Address)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", id)
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT number FROM citizen_phones WHERE citizen_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		c.Phones = append(c.Phones, n)
+	}
+	return c, rows.Err()
+}
+
+// loadCitizenCases returns a citizen's newest cases, each rebuilt from its events.
+func loadCitizenCases(ctx context.Context, q queryer, citizenID string, limit int) ([]*sportello.Case, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM cases WHERE citizen_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?`, citizenID, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	cases := []*sportello.Case{}
+	for _, id := range ids {
+		c, err := loadCase(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, c)
+	}
+	return cases, nil
+}

@@ -1,0 +1,200 @@
+// Package sqlite is syncd's store on SQLite (modernc.org/sqlite, no cgo):
+// users and sessions, citizens, cases as event logs, the global change log
+// and the audit log of citizen reads.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/sportello/sportello"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the store. All writes go through one connection so that change
+// sequence numbers are assigned in commit order; reads use a pool.
+type DB struct {
+	// Now is the clock for every stored timestamp; tests replace it.
+	Now func() time.Time
+
+	path  string
+	write *sql.DB
+	read  *sql.DB
+}
+
+// New returns a store on the file at path; call Open before use.
+func New(path string) *DB {
+	return &DB{Now: time.Now, path: path}
+}
+
+// Path returns the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// Open opens the file, creating it and its directory when missing, and
+// brings the schema up to date.
+func (db *DB) Open() error {
+	if db.path == "" {
+		return errors.New("open store: no database path")
+	}
+	if db.path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
+			return fmt.Errorf("open store: %w", err)
+		}
+	}
+	var err error
+	if db.write, err = sql.Open("sqlite", db.dsn(false)); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.migrate(context.Background()); err != nil {
+		db.write.Close()
+		return fmt.Errorf("migrate %s: %w", db.path, err)
+	}
+	if db.read, err = sql.Open("sqlite", db.dsn(true)); err != nil {
+		db.write.Close()
+		return fmt.Errorf("open store: %w", err)
+	}
+	db.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	return nil
+}
+
+// dsn builds the connection string: WAL so readers never wait for the
+// writer, foreign keys checked, and a busy timeout for the rare writer in
+// another process (syncd user add while syncd serves).
+func (db *DB) dsn(readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + db.path + "?" + q.Encode()
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// migrate runs each embedded migration not yet applied, one transaction each.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its version", name)
+		}
+		if err := db.migrateOne(ctx, name, version); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, name string, version int) error {
+	return db.update(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_version WHERE version = ?`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		script, err := fs.ReadFile(migrationFS, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied_at) VALUES (?, ?)`, version, db.now())
+		return err
+	})
+}
+
+// SchemaVersion returns the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
+	return v, err
+}
+
+// update runs fn in a transaction on the writer connection.
+func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// now returns the store's clock as stored text.
+func (db *DB) now() string { return encodeTime(db.Now()) }
+
+// timeLayout is RFC 3339 with fixed-width nanoseconds, so stored times sort
+// as text in time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func encodeTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func decodeTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// newID returns a fresh UUIDv7, time-ordered so that ids index well.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// nullString stores "" as NULL, for optional references.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// internal wraps an unexpected error with context; it maps to EINTERNAL.
+func internal(what string, err error) error {
+	var e *sportello.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/sportello/sportello"
+	"golang.org/x/crypto/argon2"
+)
+
+// MinPasswordLen is the shortest password CreateUser accepts. The demo
+// users' password is shorter: Seed is the only way to store it.
+const MinPasswordLen = 8
+
+// CreateUser stores a new user with an argon2id hash of password, giving it
+// a UUIDv7 id when it has none. A taken username is ECONFLICT.
+func (db *DB) CreateUser(ctx context.Context, u *sportello.User, password string) error {
+	if err := validateUser(u); err != nil {
+		return err
+	}
+	if len(password) < MinPasswordLen {
+		return sportello.Errorf(sportello.EINVALID, "the password needs at least %d characters", MinPasswordLen)
+	}
+	return db.update(ctx, func(tx *sql.Tx) error { return db.insertUser(ctx, tx, u, password) })
+}
+
+func validateUser(u *sportello.User) error {
+	switch {
+	case u.Username == "":
+		return sportello.Errorf(sportello.EINVALID, "a user needs a username")
+	case len(u.Username) > 64 || strings.IndexFunc(u.Username, unicode.IsSpace) >= 0:
+		return sportello.Errorf(sportello.EINVALID, "a username has at most 64 characters and no spaces")
+	case strings.TrimSpace(u.Name) == "":
+		return sportello.Errorf(sportello.EINVALID, "a user needs a name")
+	case !u.Role.Valid():
+		return sportello.Errorf(sportello.EINVALID, "unknown role %q: use operator, specialist, supervisor or admin", u.Role)
+	}
+	return nil
+}
+
+func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *sportello.User, password string) error {
+	var taken int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = ?`, u.Username).Scan(&taken); err != nil {
+		return internal("create user", err)
+	}
+	if taken > 0 {
+		return sportello.Errorf(sportello.ECONFLICT, "the username %q is taken", u.Username)
+	}
+	if u.ID == "" {
+		u.ID = newID()
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return internal("create user", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO users (id, username, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Username, u.Name, string(u.Role), hash, db.now())
+	return internal("create user", err)
+}
+
+// errWrongCredentials is the one answer to a failed sign-in: it does not
+// tell which of the two was wrong.
+var errWrongCredentials = sportello.Errorf(sportello.EUNAUTHORIZED, "wrong username or password")
+
+// Authenticate returns the user whose username and password these are, or
+// EUNAUTHORIZED "wrong username or password".
+func (db *DB) Authenticate(ctx context.Context, username, password string) (*sportello.User, error) {
+	var u sportello.User
+	var hash string
+	err := db.read.QueryRowContext(ctx, `SELECT id, username, name, role, password_hash FROM users WHERE username = ?`, username).
+		Scan(&u.ID, &u.Username, &u.Name, &u.Role, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Spend the time of a real check so that timing does not tell
+		// which usernames exist.
+		verifyPassword(dummyHash(), password)
+		return nil, errWrongCredentials
+	} else if err != nil {
+		return nil, internal("authenticate", err)
+	}
+	ok, err := verifyPassword(hash, password)
+	if err != nil {
+		return nil, internal("authenticate "+username, err)
+	}
+	if !ok {
+		return nil, errWrongCredentials
+	}
+	return &u, nil
+}
+
+// CreateSession stores a bearer token (only its hash) for the user until expiresAt.
+func (db *DB) CreateSession(ctx context.Context, token, userID string, expiresAt time.Time) error {
+	if token == "" {
+		return sportello.Errorf(sportello.EINVALID, "a session needs a token")
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			tokenHash(token), userID, db.now(), encodeTime(expiresAt))
+		return internal("create session", err)
+	})
+}
+
+// UserBySession returns the user a bearer token belongs to, or
+// EUNAUTHORIZED when the token is unknown or expired.
+func (db *DB) UserBySession(ctx context.Context, token string) (*sportello.User, error) {
+	var u sportello.User
+	var expires string
+	err := db.read.QueryRowContext(ctx, `
+		SELECT u.id, u.username, u.name, u.role, s.expires_at
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ?`, tokenHash(token)).
+		Scan(&u.ID, &u.Username, &u.Name, &u.Role, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in first: the session is unknown")
+	} else if err != nil {
+		return nil, internal("session", err)
+	}
+	exp, err := decodeTime(expires)
+	if err != nil {
+		return nil, internal("session", err)
+	}
+	if !db.Now().Before(exp) {
+		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "the session has expired: sign in again")
+	}
+	return &u, nil
+}
+
+// DeleteSession ends a session (sign-out); an unknown token is not an error.
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	return db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token))
+		return internal("delete session", err)
+	})
+}
+
+// tokenHash is what the sessions table keeps of a token. The tokens are 32
+// random bytes, so a plain SHA-256 is enough: there is nothing to guess.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane). They are
+// written into each hash, so raising them later leaves old hashes valid.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// dummyHash is checked against when a username is unknown; made on first
+// use so that programs that never authenticate do not pay for it.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashPassword("sportello-dummy-password")
+	return h
+})
+
+// hashPassword returns the argon2id hash of password in PHC string form:
+// $argon2id$v=19$m=19456,t=2,p=1$salt$hash (base64 without padding).
+func hashPassword(password string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// verifyPassword checks password against a PHC argon2id hash.
+func verifyPassword(phc, password string) (bool, error) {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errors.New("password hash is not argon2id in PHC form")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, fmt.Errorf("unsupported argon2 version %q", parts[2])
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false, fmt.Errorf("argon2 parameters %q: %w", parts[3], err)
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, fmt.Errorf("argon2 salt: %w", err)
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil {
+		return false, fmt.Errorf("argon2 hash: %w", err)
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
