@@ -42,9 +42,11 @@ func WaitText(t testing.TB, w fyne.Window, timeout time.Duration, want ...string
 	deadline := time.Now().Add(timeout)
 	for {
 		got := Text(w)
+		// Wrapped labels come as one text per line: match across lines too.
+		joined := strings.Join(strings.Fields(got), " ")
 		missing := ""
 		for _, s := range want {
-			if !strings.Contains(got, s) {
+			if !strings.Contains(got, s) && !strings.Contains(joined, s) {
 				missing = s
 				break
 			}
