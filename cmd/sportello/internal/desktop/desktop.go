@@ -1,0 +1,281 @@
+// Package desktop wires the Sportello desktop from its configuration: the
+// embedded syncd (or a remote one), the sync client, the softphone and the
+// Fyne UI. It never creates the Fyne app itself, so tests run it on Fyne's
+// headless test driver.
+package desktop
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/app"
+	"github.com/sportello/sportello/demo"
+	"github.com/sportello/sportello/softphone"
+	"github.com/sportello/sportello/sync/client"
+	"github.com/sportello/sportello/sync/server"
+	"github.com/sportello/sportello/sync/sqlite"
+)
+
+// Config is the desktop's configuration: a JSON file in the data directory
+// (config.json), then flags, then environment overrides.
+type Config struct {
+	DataDir   string `json:"data_dir"`
+	SIPListen string `json:"sip_listen"` // UDP address, "off" for none
+	ServerURL string `json:"server_url"` // empty: the embedded syncd
+	Username  string `json:"username"`   // prefilled; with SPORTELLO_PASSWORD, signs in by itself
+	Lang      string `json:"lang"`       // "it", "en" or "" for the system's
+	Zone      string `json:"zone"`       // the office's time zone
+	Title     string `json:"title"`
+
+	password string // only from the environment, never from a file
+}
+
+// DefaultConfig returns the embedded default.
+func DefaultConfig() Config {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		dir = d
+	} else if home, err := os.UserHomeDir(); err == nil && filepath.Separator == '/' {
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return Config{
+		DataDir:   filepath.Join(dir, "sportello"),
+		SIPListen: "127.0.0.1:5060",
+		Zone:      "Europe/Rome",
+	}
+}
+
+// Main is the desktop program, started in-process by tests.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	// Embedded is the in-process syncd when no server is configured.
+	Embedded *server.Server
+	Client   *client.Client
+	Phone    *softphone.Phone
+	Desktop  *app.Desktop
+
+	db     *sqlite.DB
+	cancel context.CancelFunc
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Logger: slog.Default()}
+}
+
+// ParseFlags reads the config file and the flags (args without the program name).
+func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sportello", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: sportello [flags]\n\nThe Sportello agent desktop. With no -server it starts syncd in-process\non an SQLite file in the data directory, with demo data, and signs in\nas the demo operator.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	configPath := fs.String("config", "", "config file (JSON; default DATA/config.json when it exists)")
+	data := fs.String("data", m.Config.DataDir, "data directory (embedded syncd database, settings)")
+	sip := fs.String("sip", m.Config.SIPListen, "softphone SIP listen address (UDP host:port, port 0 picks one; \"off\" for no phone)")
+	srv := fs.String("server", m.Config.ServerURL, "syncd URL, e.g. https://syncd.example:8443 (empty: embedded syncd with demo data)")
+	user := fs.String("user", m.Config.Username, "username to prefill (the password is asked, or read from SPORTELLO_PASSWORD)")
+	lng := fs.String("lang", m.Config.Lang, "UI language: it or en (default: the system's, Italian when neither)")
+	zone := fs.String("zone", m.Config.Zone, "the office's time zone")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// The config file sits under the flags: read it, then re-apply the flags given.
+	path := *configPath
+	if path == "" {
+		path = filepath.Join(*data, "config.json")
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &m.Config); err != nil {
+			return fmt.Errorf("config %s: %w", path, err)
+		}
+	} else if *configPath != "" {
+		return fmt.Errorf("config: %w", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	apply := func(name string, dst *string, v string) {
+		if set[name] || *dst == "" {
+			*dst = v
+		}
+	}
+	apply("data", &m.Config.DataDir, *data)
+	apply("sip", &m.Config.SIPListen, *sip)
+	apply("server", &m.Config.ServerURL, *srv)
+	apply("user", &m.Config.Username, *user)
+	apply("lang", &m.Config.Lang, *lng)
+	apply("zone", &m.Config.Zone, *zone)
+	if v := os.Getenv("SPORTELLO_SERVER"); v != "" && !set["server"] {
+		m.Config.ServerURL = v
+	}
+	m.Config.password = os.Getenv("SPORTELLO_PASSWORD")
+	return nil
+}
+
+// SetPassword gives the password for signing in without the dialog (tests, kiosks).
+func (c *Config) SetPassword(p string) { c.password = p }
+
+// SetupLanguage chooses the UI language before Fyne loads translations:
+// the setting, else the system's when it is Italian or English, else Italian.
+func SetupLanguage(setting string) error {
+	l := strings.ToLower(setting)
+	if l == "" {
+		sys := strings.ToLower(os.Getenv("LANGUAGE") + os.Getenv("LC_ALL") + os.Getenv("LC_MESSAGES") + os.Getenv("LANG"))
+		switch {
+		case strings.HasPrefix(sys, "it"):
+			l = "it"
+		case strings.HasPrefix(sys, "en"):
+			l = "en"
+		default:
+			l = "it"
+		}
+	}
+	if l != "it" && l != "en" {
+		return fmt.Errorf("language %q: choose it or en", setting)
+	}
+	// Fyne's lang package reads the locale from these variables.
+	os.Setenv("LANGUAGE", l)
+	return app.LoadTranslations()
+}
+
+// Run starts the parts and builds the window on a; it does not show it.
+func (m *Main) Run(ctx context.Context, a fyne.App) error {
+	ctx, m.cancel = context.WithCancel(ctx)
+	cfg := m.Config
+	loc, err := time.LoadLocation(cfg.Zone)
+	if err != nil {
+		return fmt.Errorf("time zone %q: %w", cfg.Zone, err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	serverURL := cfg.ServerURL
+	username, password := cfg.Username, cfg.password
+	if serverURL == "" {
+		if serverURL, err = m.startEmbedded(ctx); err != nil {
+			return err
+		}
+		if username == "" {
+			username, password = "operatore", demo.Password
+		}
+	}
+	m.Client = client.New(serverURL, m.Logger.With("subsystem", "sync"))
+
+	if cfg.SIPListen != "" && cfg.SIPListen != "off" {
+		m.Phone = softphone.New(softphone.WithListenAddr(cfg.SIPListen), softphone.WithLogger(m.Logger.With("subsystem", "sip")))
+		if err := m.Phone.Start(ctx); err != nil {
+			return fmt.Errorf("softphone on %s: %w", cfg.SIPListen, err)
+		}
+	}
+
+	acfg := app.Config{
+		Citizens:  m.Client,
+		Cases:     m.Client,
+		Sync:      m.Client,
+		Auth:      m.Client,
+		ServerURL: serverURL,
+		Location:  loc,
+		Logger:    m.Logger,
+		Title:     cfg.Title,
+		OnSignedIn: func(ctx context.Context, u *sportello.User) error {
+			return m.Client.Open(context.WithoutCancel(ctx))
+		},
+	}
+	if m.Phone != nil {
+		acfg.Phone = m.Phone
+	}
+	if username != "" && password != "" {
+		u, err := m.Client.Login(ctx, username, password)
+		if err != nil {
+			return fmt.Errorf("sign in as %s: %w", username, err)
+		}
+		if err := m.Client.Open(ctx); err != nil {
+			return err
+		}
+		acfg.User = u
+	}
+	m.Desktop = app.Create(a, acfg)
+	return nil
+}
+
+// startEmbedded opens the SQLite store in the data directory, seeds it with
+// the demo city on first start, and serves syncd on a loopback port.
+func (m *Main) startEmbedded(ctx context.Context) (string, error) {
+	m.db = sqlite.New(filepath.Join(m.Config.DataDir, "syncd.db"))
+	if err := m.db.Open(); err != nil {
+		return "", fmt.Errorf("open embedded store: %w", err)
+	}
+	empty, err := m.db.IsEmpty(ctx)
+	if err != nil {
+		return "", err
+	}
+	if empty {
+		m.Logger.Info("seeding demo data", "db", m.db.Path())
+		if err := m.db.Seed(ctx, demo.Generate(1, time.Now().UTC())); err != nil {
+			return "", fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	m.Embedded = server.New(m.db, m.Logger.With("subsystem", "syncd"))
+	m.Embedded.Addr = "127.0.0.1:0"
+	if err := m.Embedded.Open(); err != nil {
+		return "", fmt.Errorf("start embedded syncd: %w", err)
+	}
+	return m.Embedded.URL(), nil
+}
+
+// Close stops everything Run started.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Desktop != nil {
+		m.Desktop.Close()
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.Phone != nil {
+		errs = append(errs, m.Phone.Close())
+	}
+	if m.Client != nil {
+		errs = append(errs, m.Client.Close())
+	}
+	if m.Embedded != nil {
+		errs = append(errs, m.Embedded.Close())
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
+func FreeUDPPort() (int, error) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port, nil
+}
