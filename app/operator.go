@@ -30,8 +30,8 @@ type operatorScreen struct {
 
 	// State, touched only on Fyne's goroutine.
 	user    *sportello.User
-	call    *sportello.Call     // the call in hand, nil when idle
-	wrapFor *sportello.Call     // the ended call waiting for its wrap-up
+	call    *sportello.Call       // the call in hand, nil when idle
+	wrapFor *sportello.Call       // the ended call waiting for its wrap-up
 	card    *sportello.CallerCard // the caller card on screen
 	sync    sportello.SyncState
 

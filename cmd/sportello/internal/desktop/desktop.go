@@ -32,13 +32,15 @@ import (
 // Config is the desktop's configuration: a JSON file in the data directory
 // (config.json), then flags, then environment overrides.
 type Config struct {
-	DataDir   string `json:"data_dir"`
-	SIPListen string `json:"sip_listen"` // UDP address, "off" for none
-	ServerURL string `json:"server_url"` // empty: the embedded syncd
-	Username  string `json:"username"`   // prefilled; with SPORTELLO_PASSWORD, signs in by itself
-	Lang      string `json:"lang"`       // "it", "en" or "" for the system's
-	Zone      string `json:"zone"`       // the office's time zone
-	Title     string `json:"title"`
+	DataDir   string  `json:"data_dir"`
+	SIPListen string  `json:"sip_listen"` // UDP address, "off" for none
+	ServerURL string  `json:"server_url"` // empty: the embedded syncd
+	Username  string  `json:"username"`   // prefilled; with SPORTELLO_PASSWORD, signs in by itself
+	Lang      string  `json:"lang"`       // "it", "en" or "" for the system's
+	Zone      string  `json:"zone"`       // the office's time zone
+	Title     string  `json:"title"`
+	Theme     string  `json:"theme"`      // "default" or "high-contrast"
+	TextScale float32 `json:"text_scale"` // 1 is normal size
 
 	password string // only from the environment, never from a file
 }
@@ -96,6 +98,8 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	user := fs.String("user", m.Config.Username, "username to prefill (the password is asked, or read from SPORTELLO_PASSWORD)")
 	lng := fs.String("lang", m.Config.Lang, "UI language: it or en (default: the system's, Italian when neither)")
 	zone := fs.String("zone", m.Config.Zone, "the office's time zone")
+	thm := fs.String("theme", m.Config.Theme, "look: default or high-contrast")
+	scale := fs.Float64("text-scale", 1, "text size, 1 is normal (e.g. 1.25, 1.5)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -127,6 +131,16 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	apply("user", &m.Config.Username, *user)
 	apply("lang", &m.Config.Lang, *lng)
 	apply("zone", &m.Config.Zone, *zone)
+	apply("theme", &m.Config.Theme, *thm)
+	if set["text-scale"] || m.Config.TextScale == 0 {
+		m.Config.TextScale = float32(*scale)
+	}
+	if m.Config.Theme != "" && m.Config.Theme != "default" && m.Config.Theme != "high-contrast" {
+		return fmt.Errorf("theme %q: choose default or high-contrast", m.Config.Theme)
+	}
+	if m.Config.TextScale < 0.5 || m.Config.TextScale > 3 {
+		return fmt.Errorf("text scale %v: choose between 0.5 and 3", m.Config.TextScale)
+	}
 	if v := os.Getenv("SPORTELLO_SERVER"); v != "" && !set["server"] {
 		m.Config.ServerURL = v
 	}
@@ -217,6 +231,7 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		}
 		acfg.User = u
 	}
+	a.Settings().SetTheme(&app.Theme{HighContrast: cfg.Theme == "high-contrast", TextScale: cfg.TextScale})
 	m.Desktop = app.Create(a, acfg)
 	return nil
 }
