@@ -32,6 +32,7 @@ vet: deps-build
 
 ## bench: run the benchmarks; results go in docs/BENCHMARKS.md.
 bench: deps-test
+	mkdir -p build
 	$(GO) test -run '^$$' -bench . -benchmem ./... | tee build/bench.txt
 
 ## release: build the release targets listed in fyne-cross.yml.

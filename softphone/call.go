@@ -122,7 +122,6 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 	}
 	if err := d.Ringing(); err != nil {
 		log.Warn("send 180 Ringing", "error", err)
-		reason = ReasonCancelled
 		return
 	}
 	p.publish(c.snapshot())

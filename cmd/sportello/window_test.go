@@ -121,7 +121,7 @@ func TestWindow_RingingScreenshot(t *testing.T) {
 	sippDir := t.TempDir()
 	call, callOut := start(t, ctx, nil, sipp,
 		"-sf", filepath.Join(root, "softphone", "testdata", "sipp", "uac.xml"),
-		"-key", "caller", "+390212345678", "-m", "1", "-rtp_echo", "-nostdin",
+		"-key", "caller", "+390212345678", "-m", "1", "-d", "3000", "-rtp_echo", "-nostdin", "-mi", "127.0.0.1", "-timeout", "90s", "-timeout_error",
 		"-i", "127.0.0.1", "-p", fmt.Sprint(freeUDPPort(t)), "-mp", fmt.Sprint(freeUDPPort(t)),
 		"-trace_err", "-error_file", filepath.Join(sippDir, "errors.log"),
 		fmt.Sprintf("127.0.0.1:%d", sipPort))

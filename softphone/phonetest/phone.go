@@ -23,7 +23,9 @@ type Phone struct {
 }
 
 // New returns a fake phone with a buffered call channel.
-func New() *Phone { return &Phone{CallsCh: make(chan sportello.Call, 16), AddrText: "udp 127.0.0.1:5060"} }
+func New() *Phone {
+	return &Phone{CallsCh: make(chan sportello.Call, 16), AddrText: "udp 127.0.0.1:5060"}
+}
 
 // Start calls StartFn when set.
 func (p *Phone) Start(ctx context.Context) error {

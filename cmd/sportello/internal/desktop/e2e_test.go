@@ -61,7 +61,7 @@ func sippCall(t *testing.T, ctx context.Context, sipPort int, caller string) (*e
 	dir := t.TempDir()
 	cmd := exec.CommandContext(ctx, sipp,
 		"-sf", filepath.Join(repoRoot(t), "softphone", "testdata", "sipp", "uac.xml"),
-		"-key", "caller", caller, "-m", "1", "-rtp_echo", "-nostdin",
+		"-key", "caller", caller, "-m", "1", "-d", "3000", "-rtp_echo", "-nostdin", "-mi", "127.0.0.1", "-timeout", "90s", "-timeout_error",
 		"-i", "127.0.0.1", "-p", fmt.Sprint(own), "-mp", fmt.Sprint(media),
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"),
 		fmt.Sprintf("127.0.0.1:%d", sipPort))

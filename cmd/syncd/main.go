@@ -1,0 +1,303 @@
+// Command syncd is Sportello's central sync server: it serves the API and
+// the live change feed to the desktops, and manages its users.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/demo"
+	"github.com/sportello/sportello/sync/server"
+	"github.com/sportello/sportello/sync/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	m := NewMain()
+	if err := m.ParseFlags(ctx, os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	} else if err != nil {
+		fmt.Fprintln(m.Stderr, "syncd:", err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		fmt.Fprintln(m.Stderr, "syncd:", err)
+		os.Exit(1)
+	}
+	if m.Command == CommandServe {
+		<-ctx.Done()
+		m.Logger.Info("shutting down")
+	}
+	if err := m.Close(); err != nil {
+		fmt.Fprintln(m.Stderr, "syncd:", err)
+		os.Exit(1)
+	}
+}
+
+// Config is what a config file may set; flags override it.
+type Config struct {
+	Listen string `json:"listen"`
+	DB     string `json:"db"`
+	Demo   bool   `json:"demo"`
+}
+
+// DefaultListen is where syncd serve listens unless told otherwise.
+const DefaultListen = "127.0.0.1:8080"
+
+// The commands of syncd.
+const (
+	CommandServe   = "serve"
+	CommandUserAdd = "user add"
+)
+
+// Main is the program, so that tests run it in-process: ParseFlags, Run,
+// then Close.
+type Main struct {
+	Config
+
+	// Command is the command ParseFlags chose.
+	Command string
+	// NewUser is the user that "user add" creates.
+	NewUser sportello.User
+
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Logger         *slog.Logger
+	// Now dates the demo data.
+	Now func() time.Time
+
+	// Store and Server are open after Run of serve.
+	Store  *sqlite.DB
+	Server *server.Server
+}
+
+// NewMain returns a Main on the process's standard streams.
+func NewMain() *Main {
+	return &Main{
+		Config: Config{Listen: DefaultListen},
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Now:    time.Now,
+	}
+}
+
+const usage = `syncd is Sportello's central sync server.
+
+Usage:
+
+	syncd <command> [flags]
+
+Commands:
+
+	serve      serve the API and the live change feed
+	           --listen ADDR --db PATH [--config FILE] [--demo]
+	user add   add a user, reading the password from stdin
+	           --db PATH --username U --name N --role operator|specialist|supervisor|admin
+
+Run "syncd <command> -h" for a command's flags.
+`
+
+// ParseFlags reads the command line (without the program name). It
+// returns flag.ErrHelp after printing help.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
+	}
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(m.Stdout, usage)
+		return flag.ErrHelp
+	case "serve":
+		m.Command = CommandServe
+		return m.parseServe(args[1:])
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return errors.New(`unknown user command: use "syncd user add"`)
+		}
+		m.Command = CommandUserAdd
+		return m.parseUserAdd(args[2:])
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func (m *Main) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("syncd "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+func (m *Main) parseServe(args []string) error {
+	fs := m.newFlagSet("serve")
+	configPath := fs.String("config", "", "JSON config file with listen, db and demo; flags override it")
+	listen := fs.String("listen", DefaultListen, "address to listen on")
+	db := fs.String("db", "", "SQLite database file (created if missing)")
+	seedDemo := fs.Bool("demo", false, "seed the demo city when the database has no citizens")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *configPath != "" {
+		if err := m.readConfig(*configPath); err != nil {
+			return err
+		}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "listen":
+			m.Listen = *listen
+		case "db":
+			m.DB = *db
+		case "demo":
+			m.Demo = *seedDemo
+		}
+	})
+	if m.DB == "" {
+		return errors.New("syncd serve needs --db PATH (or db in the config file)")
+	}
+	if m.Listen == "" {
+		m.Listen = DefaultListen
+	}
+	return nil
+}
+
+// readConfig reads a JSON config file strictly: a misspelt key is an error.
+func (m *Main) readConfig(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	cfg := m.Config
+	if err := dec.Decode(&cfg); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	m.Config = cfg
+	return nil
+}
+
+func (m *Main) parseUserAdd(args []string) error {
+	fs := m.newFlagSet("user add")
+	db := fs.String("db", "", "SQLite database file")
+	username := fs.String("username", "", "username to sign in with")
+	name := fs.String("name", "", "full name as the desktop shows it")
+	role := fs.String("role", "", "operator, specialist, supervisor or admin")
+	fs.Bool("password-stdin", true, "read the password from stdin (always on: passwords never go on the command line)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	switch {
+	case *db == "":
+		return errors.New("syncd user add needs --db PATH")
+	case *username == "" || *name == "":
+		return errors.New("syncd user add needs --username and --name")
+	case !sportello.Role(*role).Valid():
+		return fmt.Errorf("unknown role %q: use operator, specialist, supervisor or admin", *role)
+	}
+	m.DB = *db
+	m.NewUser = sportello.User{Username: *username, Name: *name, Role: sportello.Role(*role)}
+	return nil
+}
+
+// Run runs the command. For serve it returns once the server listens;
+// Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	switch m.Command {
+	case CommandServe:
+		return m.serve(ctx)
+	case CommandUserAdd:
+		return m.userAdd(ctx)
+	}
+	return errors.New("no command: call ParseFlags first")
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	log := m.Logger.With("subsystem", "syncd")
+	m.Store = sqlite.New(m.DB)
+	if err := m.Store.Open(); err != nil {
+		return err
+	}
+	if m.Demo {
+		empty, err := m.Store.IsEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := m.Store.Seed(ctx, demo.Generate(1, m.Now())); err != nil {
+				return fmt.Errorf("seed demo data: %w", err)
+			}
+			log.Info("seeded the demo city", "db", m.DB, "password", demo.Password)
+		}
+	}
+	m.Server = server.New(m.Store, m.Logger)
+	m.Server.Addr = m.Listen
+	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	log.Info("syncd serving", "url", m.Server.URL(), "db", m.DB)
+	return nil
+}
+
+func (m *Main) userAdd(ctx context.Context) error {
+	password, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password = strings.TrimRight(password, "\r\n")
+	if password == "" {
+		return errors.New("no password on stdin")
+	}
+	m.Store = sqlite.New(m.DB)
+	if err := m.Store.Open(); err != nil {
+		return err
+	}
+	u := m.NewUser
+	if err := m.Store.CreateUser(ctx, &u, password); err != nil {
+		if msg := sportello.ErrorMessage(err); sportello.ErrorCode(err) != sportello.EINTERNAL {
+			return errors.New(msg)
+		}
+		return err
+	}
+	m.NewUser = u
+	fmt.Fprintf(m.Stdout, "added %s %q (%s) with id %s\n", u.Role, u.Username, u.Name, u.ID)
+	return nil
+}
+
+// Close stops the server and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil {
+		errs = append(errs, m.Server.Close())
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}

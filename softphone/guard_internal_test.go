@@ -1,0 +1,55 @@
+package softphone
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestNormalizeNumber(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"+390212345678", "+390212345678"},
+		{" +39 02 1234-5678 ", "+390212345678"},
+		{"0212345678", "0212345678"},
+		{"39+02", "3902"},
+		{"anonymous", ""},
+		{"", ""},
+	} {
+		if got := normalizeNumber(tc.in); got != tc.want {
+			t.Errorf("normalizeNumber(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+var sdpCases = []struct {
+	name string
+	sdp  string
+	want error // nil, errBadRequest or errNotAcceptable
+}{
+	{"PCMU", "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 101\r\n", nil},
+	{"CTwoFields", "v=0\r\nc=IN IP4\r\nm=audio 4000 RTP/AVP 0\r\n", errBadRequest},
+	{"MediaThreeFields", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP\r\n", errBadRequest},
+	{"BadPort", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio x RTP/AVP 0\r\n", errBadRequest},
+	{"ShortOrigin", "v=0\r\no=a 1\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\n", errBadRequest},
+	{"NotSDP", "hello", errBadRequest},
+	{"OnlyPCMA", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 8\r\n", errNotAcceptable},
+	{"VideoOnly", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 4000 RTP/AVP 0\r\n", errNotAcceptable},
+}
+
+func TestValidateSDP(t *testing.T) {
+	for _, tc := range sdpCases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := validateSDP([]byte(tc.sdp))
+			if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Fatalf("validateSDP = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzValidateSDP checks that no body makes the validator panic.
+func FuzzValidateSDP(f *testing.F) {
+	for _, tc := range sdpCases {
+		f.Add([]byte(tc.sdp))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { _ = validateSDP(body) })
+}
