@@ -28,6 +28,9 @@ type Config struct {
 	Auth       sportello.AuthService
 	User       *sportello.User
 	OnSignedIn func(ctx context.Context, u *sportello.User) error
+	Username   string        // prefilled in the sign-in dialog
+	Password   string        // with Username, signs in without typing (kiosks, tests)
+	RetryEvery time.Duration // sign-in retry while syncd is unreachable; 5 s when zero
 
 	ServerURL string         // shown in the sign-in dialog and status bar
 	Location  *time.Location // the office's zone; Europe/Rome when nil
@@ -57,6 +60,9 @@ func Create(a fyne.App, cfg Config) *Desktop {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.RetryEvery <= 0 {
+		cfg.RetryEvery = 5 * time.Second
 	}
 	if cfg.Title == "" {
 		cfg.Title = "Sportello"

@@ -12,10 +12,13 @@ import (
 )
 
 // signIn shows the sign-in dialog until syncd accepts the user. A wrong
-// password or an unreachable syncd is said in words and the dialog stays.
+// password is said in words and the dialog stays; while syncd is
+// unreachable the dialog says so and tries again by itself.
 func (s *operatorScreen) signIn() {
 	username := widget.NewEntry()
+	username.SetText(s.cfg.Username)
 	password := widget.NewPasswordEntry()
+	password.SetText(s.cfg.Password)
 	message := widget.NewLabel(tr("Server") + ": " + s.cfg.ServerURL)
 	message.Wrapping = fyne.TextWrapWord
 	items := []*widget.FormItem{
@@ -24,11 +27,19 @@ func (s *operatorScreen) signIn() {
 		widget.NewFormItem("", message),
 	}
 	var d *dialog.FormDialog
-	submit := func(ok bool) {
+	var retry *time.Timer
+	attempt := 0
+	var submit func(ok bool)
+	submit = func(ok bool) {
+		if retry != nil {
+			retry.Stop()
+		}
 		if !ok {
 			s.win.Close()
 			return
 		}
+		attempt++
+		this := attempt
 		user, pass := username.Text, password.Text
 		message.SetText(tr("Signing in..."))
 		go func() {
@@ -39,22 +50,47 @@ func (s *operatorScreen) signIn() {
 				err = s.cfg.OnSignedIn(ctx, u)
 			}
 			fyne.Do(func() {
-				if err != nil {
-					message.SetText(errorText(err))
-					password.SetText("")
-					d.Show()
-					s.win.Canvas().Focus(password)
+				if this != attempt || s.ctx.Err() != nil {
+					return // a newer attempt or shutdown took over
+				}
+				if err == nil {
+					d.Hide()
+					s.user = u
+					s.renderStatus()
 					return
 				}
-				s.user = u
-				s.renderStatus()
+				text := errorText(err)
+				if sportello.ErrorCode(err) == sportello.EUNAVAILABLE {
+					at := time.Now().Add(s.cfg.RetryEvery)
+					text += " · " + tr("retrying at") + " " + s.clock(at)
+					retry = time.AfterFunc(s.cfg.RetryEvery, func() {
+						fyne.Do(func() {
+							if this == attempt && s.user == nil {
+								submit(true)
+							}
+						})
+					})
+				} else {
+					password.SetText("")
+				}
+				message.SetText(text)
+				d.Show()
+				s.win.Canvas().Focus(password)
 			})
 		}()
 	}
-	d = dialog.NewForm(tr("Sign in to Sportello"), tr("Sign in"), tr("Quit"), items, submit, s.win)
-	d.Resize(fyne.NewSize(420, 240))
+	d = dialog.NewForm(tr("Sign in to Sportello"), tr("Sign in"), tr("Quit"), items, func(ok bool) { submit(ok) }, s.win)
+	d.Resize(fyne.NewSize(440, 260))
 	password.OnSubmitted = func(string) { d.Submit() }
 	d.Show()
+	if s.cfg.Username != "" && s.cfg.Password != "" {
+		submit(true)
+		return
+	}
+	if s.cfg.Username != "" {
+		s.win.Canvas().Focus(password)
+		return
+	}
 	s.win.Canvas().Focus(username)
 }
 

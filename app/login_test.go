@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -56,5 +57,33 @@ func TestSignIn(t *testing.T) {
 				t.Fatalf("signed in with bad credentials")
 			}
 		})
+	}
+}
+
+// flaky is an AuthService whose syncd is down for the first n attempts.
+type flaky struct {
+	down  int
+	calls int
+}
+
+func (f *flaky) Login(_ context.Context, user, pass string) (*sportello.User, error) {
+	f.calls++
+	if f.calls <= f.down {
+		return nil, sportello.Errorf(sportello.EUNAVAILABLE, "syncd unreachable at http://127.0.0.1:9")
+	}
+	return &sportello.User{Username: user, Name: "Giulia Bianchi", Role: sportello.RoleOperator}, nil
+}
+
+func TestSignIn_RetriesWhileUnreachable(t *testing.T) {
+	f := &flaky{down: 2}
+	d := app.Create(test.NewTempApp(t), app.Config{
+		Auth: f, ServerURL: "http://127.0.0.1:9",
+		Username: "operatore", Password: "demo", RetryEvery: 50 * time.Millisecond,
+	})
+	t.Cleanup(d.Close)
+	d.Window.Show()
+	apptest.WaitText(t, d.Window, wait, "Giulia Bianchi (operator)")
+	if f.calls != 3 {
+		t.Fatalf("signed in after %d attempts, want 3", f.calls)
 	}
 }

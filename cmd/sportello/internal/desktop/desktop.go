@@ -214,23 +214,17 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		Location:  loc,
 		Logger:    m.Logger,
 		Title:     cfg.Title,
-		OnSignedIn: func(ctx context.Context, u *sportello.User) error {
-			return m.Client.Open(context.WithoutCancel(ctx))
+		OnSignedIn: func(_ context.Context, u *sportello.User) error {
+			m.Logger.Info("signed in", "agent", u.Username, "server", serverURL)
+			return m.Client.Open(ctx) // lives as long as the desktop, not the sign-in
 		},
 	}
 	if m.Phone != nil {
 		acfg.Phone = m.Phone
 	}
-	if username != "" && password != "" {
-		u, err := m.Client.Login(ctx, username, password)
-		if err != nil {
-			return fmt.Errorf("sign in as %s: %w", username, err)
-		}
-		if err := m.Client.Open(ctx); err != nil {
-			return err
-		}
-		acfg.User = u
-	}
+	// Sign-in goes through the desktop's dialog, which retries while syncd
+	// is unreachable; with a password given it needs no typing.
+	acfg.Username, acfg.Password = username, password
 	a.Settings().SetTheme(&app.Theme{HighContrast: cfg.Theme == "high-contrast", TextScale: cfg.TextScale})
 	m.Desktop = app.Create(a, acfg)
 	return nil
