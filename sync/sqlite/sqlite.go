@@ -52,10 +52,8 @@ func (db *DB) Open() error {
 	if db.path == "" {
 		return errors.New("open store: no database path")
 	}
-	if db.path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
-			return fmt.Errorf("open store: %w", err)
-		}
+	if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
+		return fmt.Errorf("open store: %w", err)
 	}
 	var err error
 	if db.write, err = sql.Open("sqlite", db.dsn(false)); err != nil {
@@ -190,10 +188,11 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // nullString stores "" as NULL, for optional references.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// internal wraps an unexpected error with context; it maps to EINTERNAL.
+// internal wraps an unexpected error with context (it maps to EINTERNAL)
+// and passes nil and application errors through.
 func internal(what string, err error) error {
 	var e *sportello.Error
-	if errors.As(err, &e) {
+	if err == nil || errors.As(err, &e) {
 		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)

@@ -91,7 +91,7 @@ type FrameType string
 const (
 	FrameHello     FrameType = "hello"     // first frame; Cursor is the newest seq syncd has
 	FrameChange    FrameType = "change"    // one change, in seq order
-	FramePong      FrameType = "pong"      // answer to ping; Cursor as in hello
+	FramePong      FrameType = "pong"      // answer to ping; Cursor is the last seq sent on this connection
 	FramePing      FrameType = "ping"      // liveness check by the client
 	FrameSubscribe FrameType = "subscribe" // resend everything after Since, then go on live
 )

@@ -1,0 +1,287 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/wire"
+)
+
+// hub fans changes out to the WebSockets. Publishing never blocks: a
+// connection whose queue is full is dropped, and its desktop reconnects
+// from its cursor and catches up from the store.
+type hub struct {
+	mu     sync.Mutex
+	conns  map[*wsConn]struct{}
+	closed bool
+	wg     sync.WaitGroup // one per connection being served
+}
+
+func newHub() *hub { return &hub{conns: make(map[*wsConn]struct{})} }
+
+// add registers c; false when the hub is closed.
+func (h *hub) add(c *wsConn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.conns[c] = struct{}{}
+	h.wg.Add(1)
+	return true
+}
+
+// remove unregisters c once its goroutines are done.
+func (h *hub) remove(c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.conns, c)
+	h.wg.Done()
+}
+
+// publish queues ch on every connection without waiting for any.
+func (h *hub) publish(ch sportello.Change) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		select {
+		case c.send <- ch:
+		default:
+			delete(h.conns, c) // nothing more for it: it resyncs from the store
+			c.stop(wire.CloseTryAgainLater, "too slow: reconnect from your cursor")
+		}
+	}
+}
+
+// close tells every connection that syncd is going away and refuses new ones.
+func (h *hub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for c := range h.conns {
+		c.stop(wire.CloseGoingAway, "syncd is shutting down")
+	}
+}
+
+// wait waits up to d for the connections to finish.
+func (h *hub) wait(d time.Duration) {
+	done := make(chan struct{})
+	go func() { h.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// wsConn is one desktop's WebSocket: a reader goroutine for its frames and
+// a writer (the handler's goroutine) that alone writes data frames.
+type wsConn struct {
+	ws     *websocket.Conn
+	user   *sportello.User
+	send   chan sportello.Change // live changes, bounded
+	pongs  chan struct{}         // a ping to answer
+	resub  chan int64            // a subscribe to serve
+	quit   chan struct{}         // closed by stop
+	once   sync.Once
+	code   int    // close code, set by stop
+	reason string // close reason, set by stop
+}
+
+// stop ends the connection with a close code; the first call wins.
+func (c *wsConn) stop(code int, reason string) {
+	c.once.Do(func() {
+		c.code, c.reason = code, reason
+		close(c.quit)
+	})
+}
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	// Desktops are not browsers and sign in with a bearer token, never a
+	// cookie, so a cross-origin page gains nothing: accept any origin.
+	CheckOrigin: func(r *http.Request) bool { return true },
+}
+
+// handleWebSocket serves GET /v1/ws?since=N: hello, every change after N,
+// then each change as it commits.
+func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *sportello.User) {
+	since, err := queryInt(r, "since", 0)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	c := &wsConn{
+		ws:    ws,
+		user:  u,
+		send:  make(chan sportello.Change, max(1, s.SendQueue)),
+		pongs: make(chan struct{}, 1),
+		resub: make(chan int64, 1),
+		quit:  make(chan struct{}),
+	}
+	log := s.logger.With(logAgent, u.Username, logRemote, r.RemoteAddr)
+	if !s.hub.add(c) {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(wire.CloseGoingAway, "syncd is shutting down"), time.Now().Add(time.Second))
+		ws.Close()
+		return
+	}
+	defer s.hub.remove(c)
+	log.Info("websocket open", logSince, since)
+
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		s.readFrames(c, log)
+	}()
+	s.writeFrames(context.WithoutCancel(r.Context()), c, since, log)
+	ws.Close()
+	<-readerDone
+	log.Info("websocket closed", logCloseCd, c.code, logReason, c.reason)
+}
+
+// readFrames reads the client's frames until the connection ends. A frame
+// that is not a valid client frame closes the connection with
+// CloseMalformedFrame.
+func (s *Server) readFrames(c *wsConn, log *slog.Logger) {
+	wait := 2 * s.PingInterval
+	c.ws.SetReadLimit(wire.MaxFrameBytes)
+	c.ws.SetReadDeadline(time.Now().Add(wait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
+	for {
+		typ, data, err := c.ws.ReadMessage()
+		if err != nil {
+			switch {
+			case errors.Is(err, websocket.ErrReadLimit):
+				c.stop(websocket.CloseMessageTooBig, "frame too large")
+			case websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway):
+				c.stop(websocket.CloseNormalClosure, "")
+			default:
+				c.stop(websocket.CloseNormalClosure, "")
+			}
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(wait))
+		if typ != websocket.TextMessage {
+			log.Info("malformed frame", logReason, "binary frame")
+			c.stop(wire.CloseMalformedFrame, "frames are JSON text")
+			return
+		}
+		f, err := wire.DecodeClientFrame(data)
+		if err != nil {
+			msg := sportello.ErrorMessage(err)
+			log.Info("malformed frame", logReason, msg)
+			c.stop(wire.CloseMalformedFrame, truncate(msg, 120))
+			return
+		}
+		switch f.Type {
+		case wire.FramePing:
+			select {
+			case c.pongs <- struct{}{}:
+			default: // one pong answers any number of pings
+			}
+		case wire.FrameSubscribe:
+			select { // the newest subscribe replaces one not yet served
+			case <-c.resub:
+			default:
+			}
+			c.resub <- f.Since
+		}
+	}
+}
+
+// truncate keeps a close reason within the 123 bytes a close frame allows.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// writeFrames is the connection's only writer of data frames: hello, the
+// backlog after since, then live changes, skipping any already sent and
+// filling any gap from the store, so the desktop sees every seq once, in
+// order.
+func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *slog.Logger) {
+	ping := time.NewTicker(s.PingInterval)
+	defer ping.Stop()
+	write := func(f wire.ServerFrame) bool {
+		c.ws.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+		if err := c.ws.WriteJSON(f); err != nil {
+			c.stop(websocket.CloseAbnormalClosure, "")
+			return false
+		}
+		return true
+	}
+	last := since
+	// catchUp sends every stored change after last.
+	catchUp := func() bool {
+		for {
+			changes, err := s.store.ChangesSince(ctx, last, wire.MaxChangesLimit)
+			if err != nil {
+				log.Error("websocket backlog", logErr, err)
+				c.stop(websocket.CloseInternalServerErr, "cannot read changes: reconnect")
+				return false
+			}
+			for _, ch := range changes {
+				if !write(wire.ChangeFrame(ch)) {
+					return false
+				}
+				last = ch.Seq
+			}
+			if len(changes) < wire.MaxChangesLimit {
+				return true
+			}
+		}
+	}
+
+	head, err := s.store.Head(ctx)
+	if err != nil {
+		log.Error("websocket hello", logErr, err)
+		c.stop(websocket.CloseInternalServerErr, "cannot read changes: reconnect")
+	} else if write(wire.Hello(head)) {
+		catchUp()
+	}
+	for {
+		select {
+		case <-c.quit:
+			msg := websocket.FormatCloseMessage(c.code, c.reason)
+			if c.code == websocket.CloseAbnormalClosure {
+				return // the connection is broken: nothing to say
+			}
+			c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			return
+		case ch := <-c.send:
+			switch {
+			case ch.Seq <= last:
+				continue // already sent with the backlog
+			case ch.Seq > last+1:
+				if !catchUp() {
+					continue
+				}
+			default:
+				if write(wire.ChangeFrame(ch)) {
+					last = ch.Seq
+				}
+			}
+		case n := <-c.resub:
+			last = n
+			catchUp()
+		case <-c.pongs:
+			write(wire.Pong(last))
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.WriteTimeout)); err != nil {
+				c.stop(websocket.CloseAbnormalClosure, "")
+			}
+		}
+	}
+}
