@@ -29,6 +29,7 @@ func (s *operatorScreen) signIn() {
 	var d *dialog.FormDialog
 	var retry *time.Timer
 	attempt := 0
+	signedIn := false
 	var submit func(ok bool)
 	submit = func(ok bool) {
 		if retry != nil {
@@ -54,6 +55,7 @@ func (s *operatorScreen) signIn() {
 					return // a newer attempt or shutdown took over
 				}
 				if err == nil {
+					signedIn = true // Hide answers the dialog's callback with "cancel"
 					d.Hide()
 					s.user = u
 					s.renderStatus()
@@ -79,7 +81,11 @@ func (s *operatorScreen) signIn() {
 			})
 		}()
 	}
-	d = dialog.NewForm(tr("Sign in to Sportello"), tr("Sign in"), tr("Quit"), items, func(ok bool) { submit(ok) }, s.win)
+	d = dialog.NewForm(tr("Sign in to Sportello"), tr("Sign in"), tr("Quit"), items, func(ok bool) {
+		if !signedIn {
+			submit(ok)
+		}
+	}, s.win)
 	d.Resize(fyne.NewSize(440, 260))
 	password.OnSubmitted = func(string) { d.Submit() }
 	d.Show()

@@ -457,6 +457,9 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 		parts = append(parts, e.Author)
 	}
 	line := strings.Join(parts, " · ")
+	if e.Kind == sportello.EventOpened && repeatsLater(k, e) {
+		return line // the subject is the wrap-up's note, shown with it
+	}
 	if e.Note != "" {
 		line += "\n    " + e.Note
 	}
@@ -533,6 +536,16 @@ func (s *operatorScreen) clock(t time.Time) string {
 
 func (s *operatorScreen) date(t time.Time) string {
 	return t.In(s.cfg.Location).Format("02/01/2006 15:04")
+}
+
+// repeatsLater reports whether a later event of k carries e's note.
+func repeatsLater(k *sportello.Case, e *sportello.CaseEvent) bool {
+	for _, x := range k.Events {
+		if x != e && x.Note == e.Note && x.At.Compare(e.At) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func indexOf(list []string, v string) int {
