@@ -59,6 +59,9 @@ func (s *operatorScreen) signIn() {
 					d.Hide()
 					s.user = u
 					s.renderStatus()
+					if s.call != nil && s.call.State != sportello.CallEnded {
+						s.lookup(s.call.Number, "call "+s.call.ID) // the call that rang before sign-in
+					}
 					return
 				}
 				text := errorText(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/sportello/sportello"
 	"github.com/sportello/sportello/app"
 	"github.com/sportello/sportello/app/apptest"
+	"github.com/sportello/sportello/softphone/phonetest"
 )
 
 type auth struct{ calls int }
@@ -85,5 +86,26 @@ func TestSignIn_RetriesWhileUnreachable(t *testing.T) {
 	apptest.WaitText(t, d.Window, wait, "Giulia Bianchi (operator)")
 	if f.calls != 3 {
 		t.Fatalf("signed in after %d attempts, want 3", f.calls)
+	}
+}
+
+// A call that rings before sign-in shows the caller's record once signed in.
+func TestSignIn_CallBeforeSignIn(t *testing.T) {
+	f := &flaky{down: 1}
+	ph := phonetest.New()
+	cits := &citizens{cards: map[string]*sportello.CallerCard{"+390212345678": maria()}}
+	d := app.Create(test.NewTempApp(t), app.Config{
+		Auth: f, Phone: ph, Citizens: cits, ServerURL: "http://127.0.0.1:9",
+		Username: "operatore", Password: "demo", RetryEvery: 300 * time.Millisecond,
+	})
+	t.Cleanup(d.Close)
+	d.Window.Show()
+	ph.CallsCh <- call(sportello.CallRinging, "+390212345678")
+	apptest.WaitText(t, d.Window, wait, "Sign in to see the caller's record")
+	apptest.WaitText(t, d.Window, wait, "Giulia Bianchi (operator)", "Maria Rossi", "Manca la foto")
+	cits.mu.Lock()
+	defer cits.mu.Unlock()
+	if len(cits.reasons) != 1 || cits.reasons[0] != "call call-1" {
+		t.Fatalf("lookups = %q, want one for the call, after sign-in", cits.reasons)
 	}
 }

@@ -223,8 +223,13 @@ func (s *operatorScreen) onCall(c sportello.Call) {
 		s.answerBtn.Enable()
 		s.hangupBtn.Enable()
 		s.card = &sportello.CallerCard{Number: c.Number}
-		s.citizenName.SetText(tr("Looking up the caller..."))
-		s.lookup(c.Number, "call "+c.ID)
+		if s.user == nil {
+			// Every read of a citizen's record is someone's: it waits for sign-in.
+			s.citizenName.SetText(tr("Sign in to see the caller's record"))
+		} else {
+			s.citizenName.SetText(tr("Looking up the caller..."))
+			s.lookup(c.Number, "call "+c.ID)
+		}
 		s.win.RequestFocus()
 	case sportello.CallActive:
 		s.call = &c

@@ -74,6 +74,9 @@ type Main struct {
 	Phone    *softphone.Phone
 	Desktop  *app.Desktop
 
+	// RetryEvery is how often sign-in is retried while syncd is unreachable.
+	RetryEvery time.Duration
+
 	db     *sqlite.DB
 	cancel context.CancelFunc
 }
@@ -206,14 +209,15 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 	}
 
 	acfg := app.Config{
-		Citizens:  m.Client,
-		Cases:     m.Client,
-		Sync:      m.Client,
-		Auth:      m.Client,
-		ServerURL: serverURL,
-		Location:  loc,
-		Logger:    m.Logger,
-		Title:     cfg.Title,
+		Citizens:   m.Client,
+		Cases:      m.Client,
+		Sync:       m.Client,
+		Auth:       m.Client,
+		ServerURL:  serverURL,
+		Location:   loc,
+		Logger:     m.Logger,
+		Title:      cfg.Title,
+		RetryEvery: m.RetryEvery,
 		OnSignedIn: func(_ context.Context, u *sportello.User) error {
 			m.Logger.Info("signed in", "agent", u.Username, "server", serverURL)
 			return m.Client.Open(ctx) // lives as long as the desktop, not the sign-in

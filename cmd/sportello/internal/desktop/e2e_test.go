@@ -225,6 +225,7 @@ func TestEndToEnd_UnknownCaller(t *testing.T) {
 	t.Cleanup(func() { _ = m.Close() })
 	w := m.Desktop.Window
 	w.Show()
+	apptest.WaitText(t, w, 10*time.Second, "Giulia Bianchi (operator)")
 	sippCall(t, ctx, sipPort, "+390299999999")
 	apptest.WaitText(t, w, 10*time.Second, "Ringing", "Unknown caller +39 02 9999 9999", "No open cases")
 	apptest.Press(w, app.ShortcutHangup)
