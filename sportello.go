@@ -104,6 +104,10 @@ func (c *CallerCard) OpenCases() []*Case {
 
 // WrapUp is what the operator records when a call ends.
 type WrapUp struct {
+	// ID is made by the client (UUIDv7) so that a wrap-up queued offline
+	// can be sent again: syncd records it once and answers a repeat with
+	// the case as the first send left it.
+	ID           string    `json:"id,omitempty"`
 	CallID       string    `json:"call_id"`
 	CallerNumber string    `json:"caller_number"`
 	CitizenID    string    `json:"citizen_id,omitempty"`
