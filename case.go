@@ -81,6 +81,9 @@ type Case struct {
 	OpenedAt  time.Time    `json:"opened_at"`
 	UpdatedAt time.Time    `json:"updated_at"`
 	Events    []*CaseEvent `json:"events,omitempty"`
+	// Pending marks a case as the desktop recorded it while syncd was
+	// unreachable: it is in the outbox and syncd has not accepted it yet.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Apply advances the case by one event, or returns an EINVALID or ECONFLICT

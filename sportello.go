@@ -89,6 +89,9 @@ type CallerCard struct {
 	Number  string   `json:"number"`
 	Citizen *Citizen `json:"citizen,omitempty"`
 	Cases   []*Case  `json:"cases"`
+	// Offline is set on a card read from the desktop's own copy while
+	// syncd was unreachable: it may lack what others recorded since.
+	Offline bool `json:"offline,omitempty"`
 }
 
 // OpenCases returns the cases of the card that are not resolved.
@@ -107,16 +110,20 @@ type WrapUp struct {
 	// ID is made by the client (UUIDv7) so that a wrap-up queued offline
 	// can be sent again: syncd records it once and answers a repeat with
 	// the case as the first send left it.
-	ID           string    `json:"id,omitempty"`
-	CallID       string    `json:"call_id"`
-	CallerNumber string    `json:"caller_number"`
-	CitizenID    string    `json:"citizen_id,omitempty"`
-	CaseID       string    `json:"case_id,omitempty"` // empty: open a new case
-	Category     string    `json:"category,omitempty"`
-	Outcome      Outcome   `json:"outcome"`
-	Note         string    `json:"note"`
-	AnsweredAt   time.Time `json:"answered_at,omitzero"`
-	EndedAt      time.Time `json:"ended_at,omitzero"`
+	ID           string `json:"id,omitempty"`
+	CallID       string `json:"call_id"`
+	CallerNumber string `json:"caller_number"`
+	CitizenID    string `json:"citizen_id,omitempty"`
+	CaseID       string `json:"case_id,omitempty"` // empty: open a new case
+	// NewCaseID is the id (UUIDv7, made by the client) of the case a
+	// wrap-up without CaseID opens, so that a case opened offline keeps
+	// its id once syncd accepts it. Empty: syncd makes one.
+	NewCaseID  string    `json:"new_case_id,omitempty"`
+	Category   string    `json:"category,omitempty"`
+	Outcome    Outcome   `json:"outcome"`
+	Note       string    `json:"note"`
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
+	EndedAt    time.Time `json:"ended_at,omitzero"`
 }
 
 // Validate reports what is missing from a wrap-up.
