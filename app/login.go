@@ -50,7 +50,7 @@ func (s *operatorScreen) signIn() {
 			if err == nil && s.cfg.OnSignedIn != nil {
 				err = s.cfg.OnSignedIn(ctx, u)
 			}
-			fyne.Do(func() {
+			do(func() {
 				if this != attempt || s.ctx.Err() != nil {
 					return // a newer attempt or shutdown took over
 				}
@@ -69,7 +69,7 @@ func (s *operatorScreen) signIn() {
 					at := time.Now().Add(s.cfg.RetryEvery)
 					text += " · " + tr("retrying at") + " " + s.clock(at)
 					retry = time.AfterFunc(s.cfg.RetryEvery, func() {
-						fyne.Do(func() {
+						do(func() {
 							if this == attempt && s.user == nil {
 								submit(true)
 							}

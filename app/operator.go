@@ -179,7 +179,7 @@ func (s *operatorScreen) start() {
 					if !ok {
 						return
 					}
-					fyne.Do(func() { s.onCall(c) })
+					do(func() { s.onCall(c) })
 				}
 			}
 		}()
@@ -188,8 +188,8 @@ func (s *operatorScreen) start() {
 		s.sync = s.cfg.Sync.State()
 		s.renderStatus()
 		s.unsub = s.cfg.Sync.Subscribe(
-			func(st sportello.SyncState) { fyne.Do(func() { s.sync = st; s.renderStatus() }) },
-			func(ch sportello.Change) { fyne.Do(func() { s.onChange(ch) }) },
+			func(st sportello.SyncState) { do(func() { s.sync = st; s.renderStatus() }) },
+			func(ch sportello.Change) { do(func() { s.onChange(ch) }) },
 		)
 	}
 }
@@ -287,7 +287,7 @@ func (s *operatorScreen) lookup(number, reason string) {
 		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
 		defer cancel()
 		card, err := s.cfg.Citizens.LookupCaller(ctx, number, reason)
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				s.citizenName.SetText(tr("Caller's record unavailable"))
 				s.showError(err)
@@ -334,7 +334,7 @@ func (s *operatorScreen) saveWrapUp() {
 		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
 		defer cancel()
 		k, err := s.cfg.Cases.RecordWrapUp(ctx, w)
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				// Keep the form as it is: nothing the operator typed is lost.
 				s.saveBtn.Enable()
@@ -344,7 +344,11 @@ func (s *operatorScreen) saveWrapUp() {
 			s.wrapFor = nil
 			s.note.SetText("")
 			s.enableWrapUp(false)
-			s.message.SetText(tr("Saved on case") + " " + shortID(k.ID))
+			if k.Pending {
+				s.message.SetText(tr("Saved on this desktop: it will reach syncd as soon as syncd is reachable."))
+			} else {
+				s.message.SetText(tr("Saved on case") + " " + shortID(k.ID))
+			}
 			s.setBanner(theme.ColorNameInputBackground)
 			s.callState.SetText(tr("No call"))
 			s.mergeCase(k)
@@ -363,9 +367,19 @@ func (s *operatorScreen) onChange(ch sportello.Change) {
 		return
 	}
 	e := ch.Event
-	for _, k := range s.card.Cases {
+	for i, k := range s.card.Cases {
 		if k.ID != ch.CaseID {
 			continue
+		}
+		if k.Pending && e.Kind == sportello.EventOpened {
+			// syncd accepted a case this desktop opened offline: its
+			// history starts over from syncd's events.
+			fresh := &sportello.Case{ID: ch.CaseID, CitizenID: ch.CitizenID}
+			if err := fresh.Apply(e); err == nil {
+				s.card.Cases[i] = fresh
+				s.renderCard()
+			}
+			return
 		}
 		for _, have := range k.Events {
 			if have.ID == e.ID {
@@ -430,6 +444,9 @@ func (s *operatorScreen) renderCard() {
 		if ct.Address != "" {
 			info = append(info, ct.Address)
 		}
+		if card.Offline {
+			info = append(info, tr("Copy kept on this desktop: syncd is unreachable, the latest contacts may be missing."))
+		}
 		s.citizenInfo.SetText(strings.Join(info, "\n"))
 	}
 	open := card.OpenCases()
@@ -461,6 +478,9 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 	if e.Author != "" {
 		parts = append(parts, e.Author)
 	}
+	if k.Pending {
+		parts = append(parts, "⏳ "+tr("waiting to be sent"))
+	}
 	line := strings.Join(parts, " · ")
 	if e.Kind == sportello.EventOpened && repeatsLater(k, e) {
 		return line // the subject is the wrap-up's note, shown with it
@@ -484,6 +504,9 @@ func (s *operatorScreen) renderStatus() {
 		text = "syncd: " + tr("not configured")
 	case st.Online:
 		text = fmt.Sprintf("syncd: %s · %s %d", tr("online"), tr("position"), st.Cursor)
+		if st.Pending > 0 {
+			text += fmt.Sprintf(" · %d %s", st.Pending, tr("changes waiting"))
+		}
 	default:
 		text = "syncd: " + tr("offline")
 		if st.Pending > 0 {

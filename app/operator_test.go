@@ -210,3 +210,39 @@ func TestOperator_StatusBar(t *testing.T) {
 	r.feed.onState(sportello.SyncState{Online: false, Pending: 2, Err: "connection refused"})
 	apptest.WaitText(t, r.w, wait, "syncd: offline · 2 changes waiting · connection refused")
 }
+
+func TestOperator_OfflineSaveAndCopy(t *testing.T) {
+	r := newRig(t)
+	offline := maria()
+	offline.Offline = true
+	r.cits.cards["+390212345678"] = offline
+	r.cases.result = func(w sportello.WrapUp) *sportello.Case {
+		k, _ := sportello.Replay("case-9", w.CitizenID, []*sportello.CaseEvent{
+			{ID: "p1", CaseID: "case-9", Kind: sportello.EventOpened, At: t0, Category: "Informazioni"},
+			{ID: "p2", CaseID: "case-9", Kind: sportello.EventWrapUp, At: t0, Outcome: w.Outcome, Note: w.Note},
+		})
+		k.Pending = true
+		return k
+	}
+	r.phone.CallsCh <- call(sportello.CallRinging, "+390212345678")
+	apptest.WaitText(t, r.w, wait, "Maria Rossi", "Copy kept on this desktop")
+	r.phone.CallsCh <- call(sportello.CallActive, "+390212345678")
+	r.phone.CallsCh <- call(sportello.CallEnded, "+390212345678")
+	apptest.WaitText(t, r.w, wait, "Call ended")
+	apptest.Press(r.w, app.ShortcutNote)
+	apptest.TypeFocused(r.w, "Scritta offline")
+	apptest.Press(r.w, app.ShortcutSave)
+	apptest.WaitText(t, r.w, wait, "Saved on this desktop", "Scritta offline", "waiting to be sent")
+	r.feed.onState(sportello.SyncState{Online: false, Pending: 1})
+	apptest.WaitText(t, r.w, wait, "syncd: offline · 1 changes waiting")
+
+	// syncd accepts it: its events replace the provisional ones.
+	r.feed.onChange(sportello.Change{Seq: 9, CitizenID: "cit-1", CaseID: "case-9",
+		Event: &sportello.CaseEvent{ID: "s1", CaseID: "case-9", Kind: sportello.EventOpened, At: t0, Category: "Informazioni", Note: "Scritta offline"}})
+	r.feed.onChange(sportello.Change{Seq: 10, CitizenID: "cit-1", CaseID: "case-9",
+		Event: &sportello.CaseEvent{ID: "s2", CaseID: "case-9", Kind: sportello.EventWrapUp, At: t0, Outcome: sportello.OutcomeResolvedFirstContact, Note: "Scritta offline"}})
+	apptest.WaitText(t, r.w, wait, "Scritta offline")
+	if strings.Contains(apptest.Text(r.w), "waiting to be sent") {
+		t.Fatal("the case is still shown as waiting after syncd accepted it")
+	}
+}

@@ -71,7 +71,7 @@ func (b *tipButton) MouseIn(e *desktop.MouseEvent) {
 	}
 	pos := e.AbsolutePosition.Subtract(e.Position).AddXY(0, b.Size().Height+2)
 	b.timer = time.AfterFunc(600*time.Millisecond, func() {
-		fyne.Do(func() {
+		do(func() {
 			c := fyne.CurrentApp().Driver().CanvasForObject(b)
 			if c == nil {
 				return

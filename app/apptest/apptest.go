@@ -11,11 +11,18 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/sportello/sportello/app"
 )
 
 // Text returns every text visible in the window and its overlays (dialogs),
 // one per line.
-func Text(w fyne.Window) string {
+func Text(w fyne.Window) (text string) {
+	app.WithUI(func() { text = readText(w) })
+	return text
+}
+
+func readText(w fyne.Window) string {
 	var b strings.Builder
 	objs := []fyne.CanvasObject{w.Canvas().Content()}
 	objs = append(objs, w.Canvas().Overlays().List()...)
@@ -63,19 +70,23 @@ func WaitText(t testing.TB, w fyne.Window, timeout time.Duration, want ...string
 
 // Press types a keyboard shortcut into the window.
 func Press(w fyne.Window, s fyne.Shortcut) {
-	w.Canvas().(fyne.Shortcutable).TypedShortcut(s)
+	app.WithUI(func() { w.Canvas().(fyne.Shortcutable).TypedShortcut(s) })
 }
 
 // TypeFocused types text into the focused widget; nothing when none is.
 func TypeFocused(w fyne.Window, text string) {
-	if f := w.Canvas().Focused(); f != nil {
-		test.Type(f, text)
-	}
+	app.WithUI(func() {
+		if f := w.Canvas().Focused(); f != nil {
+			test.Type(f, text)
+		}
+	})
 }
 
 // Enter presses Return in the focused widget, as submitting a form does.
 func Enter(w fyne.Window) {
-	if f := w.Canvas().Focused(); f != nil {
-		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	}
+	app.WithUI(func() {
+		if f := w.Canvas().Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		}
+	})
 }

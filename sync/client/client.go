@@ -2,8 +2,10 @@
 // and wrap-ups over HTTP, and a WebSocket kept open from the desktop's
 // cursor that delivers every change once, in order.
 //
-// The local replica and the outbox (working while syncd is unreachable)
-// are a later issue: for now every call goes to syncd and fails with
+// With a Replica (sync/sqlite.Replica) the desktop keeps working while
+// syncd is unreachable: wrap-ups go to a durable outbox first and are sent
+// in order, idempotently, on reconnect; caller lookups fall back to the
+// cards last seen. Without one, every call goes to syncd and fails with
 // EUNAVAILABLE when it cannot be reached.
 package client
 
@@ -59,6 +61,9 @@ type Client struct {
 	ReadTimeout time.Duration
 	// Now is the clock for RetryAt.
 	Now func() time.Time
+	// Replica, when set before Login, keeps the outbox, the caller cards
+	// and the cursor on disk (see Replica).
+	Replica Replica
 
 	base   string // http(s)://host:port, no trailing slash
 	logger *slog.Logger
@@ -71,6 +76,9 @@ type Client struct {
 	nextSub int
 	cancel  context.CancelFunc
 	done    chan struct{}
+
+	flushMu sync.Mutex    // one outbox flush at a time, in order
+	kick    chan struct{} // wakes the flush loop
 }
 
 type subscriber struct {
@@ -93,6 +101,7 @@ func New(baseURL string, logger *slog.Logger) *Client {
 		base:        strings.TrimRight(baseURL, "/"),
 		logger:      logger.With("subsystem", "sync", logURL, baseURL),
 		subs:        make(map[int]subscriber),
+		kick:        make(chan struct{}, 1),
 	}
 }
 
@@ -156,16 +165,43 @@ func (c *Client) Me(ctx context.Context) (*sportello.User, error) {
 func (c *Client) LookupCaller(ctx context.Context, number, reason string) (*sportello.CallerCard, error) {
 	var card sportello.CallerCard
 	path := "/v1/callers/" + url.PathEscape(number) + "?reason=" + url.QueryEscape(reason)
-	if err := c.do(ctx, http.MethodGet, path, nil, &card); err != nil {
+	err := c.do(ctx, http.MethodGet, path, nil, &card)
+	if c.Replica == nil {
+		if err != nil {
+			return nil, err
+		}
+		return &card, nil
+	}
+	if err == nil {
+		if err := c.Replica.PutCard(ctx, &card); err != nil {
+			c.logger.Warn("keep card", logErr, err)
+		}
+		return &card, nil
+	}
+	if sportello.ErrorCode(err) != sportello.EUNAVAILABLE {
 		return nil, err
 	}
-	return &card, nil
+	kept, kerr := c.Replica.Card(ctx, number)
+	if kerr != nil {
+		return nil, err // nothing kept: say syncd is unreachable
+	}
+	kept.Offline = true
+	return kept, nil
 }
 
 // RecordWrapUp stores a wrap-up and returns the case as it now is.
 func (c *Client) RecordWrapUp(ctx context.Context, w sportello.WrapUp) (*sportello.Case, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
+	}
+	if w.ID == "" {
+		w.ID = newID()
+	}
+	if w.CaseID == "" && w.NewCaseID == "" {
+		w.NewCaseID = newID()
+	}
+	if c.Replica != nil {
+		return c.recordWrapUpQueued(ctx, w)
 	}
 	var k sportello.Case
 	if err := c.do(ctx, http.MethodPost, "/v1/wrapups", w, &k); err != nil {
@@ -197,13 +233,22 @@ func (c *Client) unreachable() *sportello.Error {
 // do sends a JSON request and decodes the JSON answer into out, or turns
 // syncd's ErrorResponse back into a *sportello.Error.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	var raw []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("encode request: %w", err)
 		}
-		body = bytes.NewReader(b)
+		raw = b
+	}
+	return c.doRaw(ctx, method, path, raw, out)
+}
+
+// doRaw is do with the request body already encoded (nil for none).
+func (c *Client) doRaw(ctx context.Context, method, path string, in []byte, out any) error {
+	var body io.Reader
+	if in != nil {
+		body = bytes.NewReader(in)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
@@ -311,11 +356,26 @@ func (c *Client) Open(ctx context.Context) error {
 	if c.done != nil {
 		return errors.New("sync client already open")
 	}
+	if c.Replica != nil {
+		if seq, err := c.Replica.Cursor(ctx); err == nil && seq > c.state.Cursor {
+			c.state.Cursor = seq
+		}
+		if ops, err := c.Replica.Outbox(ctx); err == nil {
+			c.state.Pending = len(ops) // left by an earlier run: sent once online
+		}
+	}
 	ctx, c.cancel = context.WithCancel(ctx)
-	c.done = make(chan struct{})
+	done := make(chan struct{})
+	c.done = done
 	go func() {
-		defer close(c.done)
+		defer close(done)
+		var flusher sync.WaitGroup
+		if c.Replica != nil {
+			flusher.Go(func() { c.flushLoop(ctx) })
+			c.kickFlush()
+		}
 		c.run(ctx)
+		flusher.Wait()
 	}()
 	return nil
 }
@@ -329,6 +389,11 @@ func (c *Client) Close() error {
 		cancel()
 		<-done
 	}
+	c.mu.Lock()
+	if c.done == done {
+		c.cancel, c.done = nil, nil
+	}
+	c.mu.Unlock()
 	c.HTTP.CloseIdleConnections()
 	return nil
 }
@@ -449,6 +514,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			connected = true
 			c.logger.Info("sync online", logCursor, cursor)
 			c.setState(func(s *sportello.SyncState) { s.Online, s.Err, s.RetryAt = true, "", time.Time{} })
+			c.kickFlush() // back online: send what waited
 		case wire.FrameChange:
 			switch {
 			case f.Change.Seq <= cursor:
@@ -474,6 +540,11 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 
 // deliver advances the cursor and hands ch to the subscribers.
 func (c *Client) deliver(ch sportello.Change) {
+	if c.Replica != nil {
+		if err := c.Replica.SetCursor(context.Background(), ch.Seq); err != nil {
+			c.logger.Warn("keep cursor", logErr, err)
+		}
+	}
 	c.mu.Lock()
 	c.state.Cursor = ch.Seq
 	s := c.state

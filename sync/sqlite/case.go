@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/google/uuid"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -92,6 +93,16 @@ func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportel
 				return err
 			}
 			c.ID, c.CitizenID = newID(), citizenID
+			if w.NewCaseID != "" {
+				// A case opened offline keeps the id its desktop gave it.
+				if _, err := uuid.Parse(w.NewCaseID); err != nil {
+					return sportello.Errorf(sportello.EINVALID, "new case id %q is not a UUID", w.NewCaseID)
+				}
+				if _, err := loadCase(ctx, tx, w.NewCaseID); err == nil {
+					return sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
+				}
+				c.ID = w.NewCaseID
+			}
 			events = append(events, &sportello.CaseEvent{
 				Kind: sportello.EventOpened, Category: w.Category, Note: subject(w),
 			})

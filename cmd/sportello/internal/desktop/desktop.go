@@ -77,8 +77,9 @@ type Main struct {
 	// RetryEvery is how often sign-in is retried while syncd is unreachable.
 	RetryEvery time.Duration
 
-	db     *sqlite.DB
-	cancel context.CancelFunc
+	db      *sqlite.DB
+	replica *sqlite.Replica
+	cancel  context.CancelFunc
 }
 
 // NewMain returns a Main with the default configuration.
@@ -191,7 +192,9 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 
 	serverURL := cfg.ServerURL
 	username, password := cfg.Username, cfg.password
+	replicaName := "replica-" + fileSafe(serverURL) + ".db"
 	if serverURL == "" {
+		replicaName = "replica-embedded.db"
 		if serverURL, err = m.startEmbedded(ctx); err != nil {
 			return err
 		}
@@ -200,6 +203,14 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		}
 	}
 	m.Client = client.New(serverURL, m.Logger.With("subsystem", "sync"))
+	// The replica keeps the outbox and the cards last seen, so the desktop
+	// works while syncd is unreachable. One file per syncd: a desktop
+	// pointed elsewhere does not mix two cities' data.
+	m.replica = sqlite.NewReplica(filepath.Join(cfg.DataDir, replicaName))
+	if err := m.replica.Open(); err != nil {
+		return err
+	}
+	m.Client.Replica = m.replica
 
 	if cfg.SIPListen != "" && cfg.SIPListen != "off" {
 		m.Phone = softphone.New(softphone.WithListenAddr(cfg.SIPListen), softphone.WithLogger(m.Logger.With("subsystem", "sip")))
@@ -274,6 +285,9 @@ func (m *Main) Close() error {
 	if m.Client != nil {
 		errs = append(errs, m.Client.Close())
 	}
+	if m.replica != nil {
+		errs = append(errs, m.replica.Close())
+	}
 	if m.Embedded != nil {
 		errs = append(errs, m.Embedded.Close())
 	}
@@ -281,6 +295,19 @@ func (m *Main) Close() error {
 		errs = append(errs, m.db.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// fileSafe turns a URL into a file-name part: "http://127.0.0.1:8080" ->
+// "127.0.0.1_8080".
+func fileSafe(u string) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		}
+		return '_'
+	}, u)
 }
 
 // FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
