@@ -161,6 +161,10 @@ type CaseService interface {
 // AuthService signs a user in to syncd.
 type AuthService interface {
 	Login(ctx context.Context, username, password string) (*User, error)
+	// Logout ends the session and removes the user's data from the
+	// desktop. With changes not yet on syncd it refuses with ECONFLICT
+	// unless force is set.
+	Logout(ctx context.Context, force bool) error
 }
 
 // SyncState is the connection to syncd as the desktop shows it.

@@ -107,3 +107,40 @@ func (s *operatorScreen) signIn() {
 func (d *Desktop) SignedIn() *sportello.User {
 	return d.op.user
 }
+
+// signOut ends the session: the desktop forgets the citizens it showed
+// (the replica is wiped) and asks for a sign-in again. Changes not yet on
+// syncd are never dropped without the operator saying so.
+func (s *operatorScreen) signOut(force bool) {
+	if s.user == nil || s.cfg.Auth == nil {
+		return
+	}
+	if s.call != nil {
+		s.message.SetText(tr("End the call before signing out."))
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+		defer cancel()
+		err := s.cfg.Auth.Logout(ctx, force)
+		do(func() {
+			if sportello.ErrorCode(err) == sportello.ECONFLICT {
+				dialog.ShowConfirm(tr("Sign out"), errorText(err)+"\n\n"+tr("Sign out anyway?"), func(ok bool) {
+					if ok {
+						s.signOut(true)
+					}
+				}, s.win)
+				return
+			}
+			if err != nil {
+				s.showError(err)
+			}
+			s.user, s.card, s.wrapFor = nil, nil, nil
+			s.callNumber.SetText("")
+			s.renderCard()
+			s.renderStatus()
+			s.cfg.Username, s.cfg.Password = "", "" // never sign in again by itself
+			s.signIn()
+		})
+	}()
+}

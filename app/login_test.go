@@ -13,7 +13,19 @@ import (
 	"github.com/sportello/sportello/softphone/phonetest"
 )
 
-type auth struct{ calls int }
+type auth struct {
+	calls   int
+	logouts []bool
+	pending int // changes not yet on syncd
+}
+
+func (a *auth) Logout(_ context.Context, force bool) error {
+	a.logouts = append(a.logouts, force)
+	if a.pending > 0 && !force {
+		return sportello.Errorf(sportello.ECONFLICT, "1 changes are not yet on syncd")
+	}
+	return nil
+}
 
 func (a *auth) Login(_ context.Context, user, pass string) (*sportello.User, error) {
 	a.calls++
@@ -67,6 +79,8 @@ type flaky struct {
 	calls int
 }
 
+func (f *flaky) Logout(context.Context, bool) error { return nil }
+
 func (f *flaky) Login(_ context.Context, user, pass string) (*sportello.User, error) {
 	f.calls++
 	if f.calls <= f.down {
@@ -107,5 +121,27 @@ func TestSignIn_CallBeforeSignIn(t *testing.T) {
 	defer cits.mu.Unlock()
 	if len(cits.reasons) != 1 || cits.reasons[0] != "call call-1" {
 		t.Fatalf("lookups = %q, want one for the call, after sign-in", cits.reasons)
+	}
+}
+
+func TestSignOut(t *testing.T) {
+	a := &auth{pending: 1}
+	d := app.Create(test.NewTempApp(t), app.Config{Auth: a, Username: "operatore", Password: "demo"})
+	t.Cleanup(d.Close)
+	d.Window.Show()
+	apptest.WaitText(t, d.Window, wait, "Giulia Bianchi (operator)")
+
+	// A change not yet on syncd: the desktop asks before dropping it.
+	apptest.Press(d.Window, app.ShortcutSignOut)
+	apptest.WaitText(t, d.Window, wait, "1 changes are not yet on syncd", "Sign out anyway?")
+	if d.SignedIn() == nil {
+		t.Fatal("signed out without asking")
+	}
+
+	a.pending = 0
+	apptest.Press(d.Window, app.ShortcutSignOut)
+	apptest.WaitText(t, d.Window, wait, "Not signed in", "Sign in to Sportello")
+	if d.SignedIn() != nil || len(a.logouts) != 2 || a.logouts[1] {
+		t.Fatalf("after sign-out: user %v, logouts %v", d.SignedIn(), a.logouts)
 	}
 }

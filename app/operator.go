@@ -150,6 +150,8 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp),
 		item(tr("Write note"), ShortcutNote, func() { s.win.Canvas().Focus(s.note) }),
 		item(tr("Find citizen"), ShortcutSearch, func() { s.win.Canvas().Focus(s.search) }),
+		fyne.NewMenuItemSeparator(),
+		item(tr("Sign out"), ShortcutSignOut, func() { s.signOut(false) }),
 	))
 }
 
@@ -160,6 +162,7 @@ func (s *operatorScreen) addShortcuts() {
 	c.AddShortcut(ShortcutSave, func(fyne.Shortcut) { s.saveWrapUp() })
 	c.AddShortcut(ShortcutNote, func(fyne.Shortcut) { c.Focus(s.note) })
 	c.AddShortcut(ShortcutSearch, func(fyne.Shortcut) { c.Focus(s.search) })
+	c.AddShortcut(ShortcutSignOut, func(fyne.Shortcut) { s.signOut(false) })
 	for i := range sportello.Outcomes {
 		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) { s.outcome.SetSelected(s.outcome.Options[i]) })
 	}
