@@ -118,10 +118,13 @@ type WrapUp struct {
 	// NewCaseID is the id (UUIDv7, made by the client) of the case a
 	// wrap-up without CaseID opens, so that a case opened offline keeps
 	// its id once syncd accepts it. Empty: syncd makes one.
-	NewCaseID  string    `json:"new_case_id,omitempty"`
-	Category   string    `json:"category,omitempty"`
-	Outcome    Outcome   `json:"outcome"`
-	Note       string    `json:"note"`
+	NewCaseID string  `json:"new_case_id,omitempty"`
+	Category  string  `json:"category,omitempty"`
+	Outcome   Outcome `json:"outcome"`
+	Note      string  `json:"note"`
+	// KBEntries are the knowledge-base entries that answered the call, so
+	// that first-contact resolution can be reported per service.
+	KBEntries  []string  `json:"kb_entries,omitempty"`
 	AnsweredAt time.Time `json:"answered_at,omitzero"`
 	EndedAt    time.Time `json:"ended_at,omitzero"`
 }

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -22,6 +23,7 @@ type Config struct {
 	Citizens sportello.CitizenService
 	Cases    sportello.CaseService
 	Sync     sportello.SyncService
+	KB       sportello.KBService // nil: no knowledge-base panel
 
 	// Auth signs in when User is nil: the desktop then opens the sign-in
 	// dialog and calls OnSignedIn once the user is in.
@@ -32,8 +34,10 @@ type Config struct {
 	Password   string        // with Username, signs in without typing (kiosks, tests)
 	RetryEvery time.Duration // sign-in retry while syncd is unreachable; 5 s when zero
 
-	ServerURL string         // shown in the sign-in dialog and status bar
-	Location  *time.Location // the office's zone; Europe/Rome when nil
+	ServerURL string             // shown in the sign-in dialog and status bar
+	Location  *time.Location     // the office's zone; Europe/Rome when nil
+	Calendar  sportello.Calendar // holidays; Italy's with Milan's patron day when empty
+	Now       func() time.Time   // the clock; time.Now when nil
 	Logger    *slog.Logger
 	Title     string // window title; "Sportello" when empty
 }
@@ -57,6 +61,12 @@ func Create(a fyne.App, cfg Config) *Desktop {
 		if loc, err := time.LoadLocation("Europe/Rome"); err == nil {
 			cfg.Location = loc
 		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Calendar.Fixed == nil {
+		cfg.Calendar = sportello.ItalianCalendar(1207, "Sant'Ambrogio")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -83,3 +93,20 @@ func Create(a fyne.App, cfg Config) *Desktop {
 
 // Close stops the desktop's background work; the window is closed by Fyne.
 func (d *Desktop) Close() { d.op.stop() }
+
+// Progress shows long work in the status bar ("Informazioni 120/5000");
+// done == total hides it. Safe from any goroutine.
+func (d *Desktop) Progress(label string, done, total int) {
+	op := d.op
+	do(func() {
+		if total <= 0 || done >= total {
+			op.progress.Hide()
+			op.progLabel.Hide()
+			return
+		}
+		op.progLabel.SetText(fmt.Sprintf("%s %d/%d", tr(label), done, total))
+		op.progress.SetValue(float64(done) / float64(total))
+		op.progLabel.Show()
+		op.progress.Show()
+	})
+}

@@ -33,12 +33,15 @@ type operatorScreen struct {
 	call    *sportello.Call       // the call in hand, nil when idle
 	wrapFor *sportello.Call       // the ended call waiting for its wrap-up
 	card    *sportello.CallerCard // the caller card on screen
+	usedKB  []string              // knowledge-base entries that served the call in hand
 	sync    sportello.SyncState
 
 	// Status bar.
 	sipStatus  *widget.Label
 	syncStatus *widget.Label
 	userStatus *widget.Label
+	progress   *widget.ProgressBar
+	progLabel  *widget.Label
 
 	// Call panel.
 	banner      *canvas.Rectangle
@@ -51,6 +54,9 @@ type operatorScreen struct {
 	citizenInfo *widget.Label
 	openCases   *fyne.Container
 	history     *fyne.Container
+
+	kb   *kbPanel
+	tabs *container.AppTabs
 
 	// Wrap-up.
 	outcome   *widget.RadioGroup
@@ -67,6 +73,10 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	s.sipStatus = widget.NewLabel("")
 	s.syncStatus = widget.NewLabel("")
 	s.userStatus = widget.NewLabel("")
+	s.progress = widget.NewProgressBar()
+	s.progLabel = widget.NewLabel("")
+	s.progress.Hide()
+	s.progLabel.Hide()
 
 	s.banner = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	s.banner.SetMinSize(fyne.NewSize(0, 8))
@@ -105,6 +115,7 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
 
+	s.kb = newKBPanel(s)
 	s.showIdle()
 	s.renderCard()
 	s.renderStatus()
@@ -112,7 +123,8 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 }
 
 func (s *operatorScreen) content() fyne.CanvasObject {
-	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, layout.NewSpacer(), s.userStatus)
+	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, layout.NewSpacer(),
+		s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus)
 
 	callBox := container.NewVBox(
 		s.banner,
@@ -131,8 +143,12 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	right := container.NewBorder(cardHead, nil, nil, nil, container.NewVScroll(s.history))
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(tr("Caller"), right),
+		container.NewTabItem(tr("Information"), s.kb.content()),
+	)
 
-	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
+	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(s.tabs))
 	split.Offset = 0.38
 	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, split)
 }
@@ -150,6 +166,8 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp),
 		item(tr("Write note"), ShortcutNote, func() { s.win.Canvas().Focus(s.note) }),
 		item(tr("Find citizen"), ShortcutSearch, func() { s.win.Canvas().Focus(s.search) }),
+		item(tr("Information"), ShortcutKB, s.focusKB),
+		item(tr("Put the answer in the note"), ShortcutInsertKB, s.kb.insert),
 		fyne.NewMenuItemSeparator(),
 		item(tr("Sign out"), ShortcutSignOut, func() { s.signOut(false) }),
 	))
@@ -163,6 +181,10 @@ func (s *operatorScreen) addShortcuts() {
 	c.AddShortcut(ShortcutNote, func(fyne.Shortcut) { c.Focus(s.note) })
 	c.AddShortcut(ShortcutSearch, func(fyne.Shortcut) { c.Focus(s.search) })
 	c.AddShortcut(ShortcutSignOut, func(fyne.Shortcut) { s.signOut(false) })
+	c.AddShortcut(ShortcutKB, func(fyne.Shortcut) { s.focusKB() })
+	c.AddShortcut(ShortcutInsertKB, func(fyne.Shortcut) { s.kb.insert() })
+	c.AddShortcut(ShortcutKBNext, func(fyne.Shortcut) { s.kb.move(1) })
+	c.AddShortcut(ShortcutKBPrev, func(fyne.Shortcut) { s.kb.move(-1) })
 	for i := range sportello.Outcomes {
 		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) { s.outcome.SetSelected(s.outcome.Options[i]) })
 	}
@@ -226,6 +248,8 @@ func (s *operatorScreen) onCall(c sportello.Call) {
 		s.answerBtn.Enable()
 		s.hangupBtn.Enable()
 		s.card = &sportello.CallerCard{Number: c.Number}
+		s.usedKB = nil
+		s.tabs.SelectIndex(0)
 		if s.user == nil {
 			// Every read of a citizen's record is someone's: it waits for sign-in.
 			s.citizenName.SetText(tr("Sign in to see the caller's record"))
@@ -318,6 +342,7 @@ func (s *operatorScreen) saveWrapUp() {
 		CallerNumber: c.Number,
 		Outcome:      sportello.Outcomes[i],
 		Note:         strings.TrimSpace(s.note.Text),
+		KBEntries:    s.usedKB,
 		Category:     "Informazioni",
 		AnsweredAt:   c.AnsweredAt,
 		EndedAt:      c.EndedAt,
@@ -345,6 +370,7 @@ func (s *operatorScreen) saveWrapUp() {
 				return
 			}
 			s.wrapFor = nil
+			s.usedKB = nil
 			s.note.SetText("")
 			s.enableWrapUp(false)
 			if k.Pending {
@@ -598,4 +624,10 @@ func shortID(id string) string {
 func durationText(d time.Duration) string {
 	d = d.Round(time.Second)
 	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// focusKB shows the knowledge base and puts the cursor in its search.
+func (s *operatorScreen) focusKB() {
+	s.tabs.SelectIndex(1)
+	s.win.Canvas().Focus(s.kb.search)
 }

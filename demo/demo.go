@@ -50,6 +50,7 @@ type Data struct {
 	Directory []sportello.DirectoryEntry `json:"directory"`
 	Citizens  []sportello.Citizen        `json:"citizens"` // Maria Rossi first
 	Cases     []*sportello.Case          `json:"cases"`    // oldest first, each with its events
+	KB        []sportello.KBEntry        `json:"kb"`       // services, offices, answers
 }
 
 // persons is how many persons are generated besides Maria Rossi.
@@ -99,6 +100,7 @@ func Generate(seed int64, now time.Time) *Data {
 		cases.desks[k] = d.Desks[i].ID
 	}
 	d.Cases = cases.all(d.Citizens)
+	d.KB = knowledgeBase(d, now)
 	return d
 }
 

@@ -67,7 +67,7 @@ func (r *Replica) Open() error {
 		return fmt.Errorf("open replica: %w", err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(replicaSchema); err != nil {
+	if _, err := db.Exec(replicaSchema + replicaKBSchema); err != nil {
 		db.Close()
 		return fmt.Errorf("open replica %s: %w", r.path, err)
 	}
@@ -205,6 +205,6 @@ func (r *Replica) SetCursor(ctx context.Context, seq int64) error {
 // stays on the desktop. Ops not yet sent are dropped with the rest, so
 // the desktop asks before signing out with a non-empty outbox.
 func (r *Replica) Wipe(ctx context.Context) error {
-	_, err := r.db.ExecContext(ctx, `DELETE FROM outbox; DELETE FROM cards; DELETE FROM meta;`)
+	_, err := r.db.ExecContext(ctx, `DELETE FROM outbox; DELETE FROM cards; DELETE FROM meta; DELETE FROM kb; DELETE FROM kb_fts;`)
 	return err
 }

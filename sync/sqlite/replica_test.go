@@ -18,7 +18,9 @@ func TestReplica(t *testing.T) {
 	if err := r.Open(); err != nil {
 		t.Fatal(err)
 	}
-	op := func(id string) wire.Op { return wire.Op{ID: id, Kind: wire.OpWrapUp, Body: json.RawMessage(`{"id":"` + id + `"}`)} }
+	op := func(id string) wire.Op {
+		return wire.Op{ID: id, Kind: wire.OpWrapUp, Body: json.RawMessage(`{"id":"` + id + `"}`)}
+	}
 	for _, id := range []string{"a", "b", "a", "c"} { // "a" twice: kept once
 		if err := r.Enqueue(ctx, op(id)); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -66,8 +68,8 @@ func TestDB_Open(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v != 1 {
-			t.Fatalf("schema version %d, want 1", v)
+		if v != latestMigration(t) {
+			t.Fatalf("schema version %d, want %d", v, latestMigration(t))
 		}
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
@@ -509,4 +511,19 @@ func TestDB_Seed(t *testing.T) {
 	if head, _ := db.Head(ctx); head != 0 {
 		t.Fatalf("head %d after seeding, want 0", head)
 	}
+}
+
+// latestMigration is the version of the newest migration file.
+func latestMigration(t *testing.T) int {
+	t.Helper()
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	sort.Strings(names)
+	v, err := strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

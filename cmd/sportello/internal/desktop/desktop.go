@@ -223,6 +223,7 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		Citizens:   m.Client,
 		Cases:      m.Client,
 		Sync:       m.Client,
+		KB:         m.Client,
 		Auth:       m.Client,
 		ServerURL:  serverURL,
 		Location:   loc,
@@ -231,6 +232,7 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		RetryEvery: m.RetryEvery,
 		OnSignedIn: func(_ context.Context, u *sportello.User) error {
 			m.Logger.Info("signed in", "agent", u.Username, "server", serverURL)
+			go m.syncKB(ctx)
 			return m.Client.Open(ctx) // lives as long as the desktop, not the sign-in
 		},
 	}
@@ -318,4 +320,16 @@ func FreeUDPPort() (int, error) {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port, nil
+}
+
+// syncKB copies the knowledge base into the replica, showing progress.
+func (m *Main) syncKB(ctx context.Context) {
+	err := m.Client.SyncKB(ctx, func(done, total int) {
+		if m.Desktop != nil {
+			m.Desktop.Progress("Information", done, total)
+		}
+	})
+	if err != nil {
+		m.Logger.Warn("knowledge base not copied: searching what this desktop kept", "error", err)
+	}
 }
