@@ -102,6 +102,9 @@ func (d *Desktop) Progress(label string, done, total int) {
 		if total <= 0 || done >= total {
 			op.progress.Hide()
 			op.progLabel.Hide()
+			if op.kb.search.Text != "" {
+				op.kb.schedule() // what was typed during the copy finds it now
+			}
 			return
 		}
 		op.progLabel.SetText(fmt.Sprintf("%s %d/%d", tr(label), done, total))

@@ -5,14 +5,17 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -54,6 +57,12 @@ type Config struct {
 	Listen string `json:"listen"`
 	DB     string `json:"db"`
 	Demo   bool   `json:"demo"`
+	// TLSCert and TLSKey are PEM files of a real certificate and its key.
+	TLSCert string `json:"tls_cert,omitempty"`
+	TLSKey  string `json:"tls_key,omitempty"`
+	// TLSSelfSigned makes (once) and serves a self-signed certificate
+	// kept beside the database, for development.
+	TLSSelfSigned bool `json:"tls_self_signed,omitempty"`
 }
 
 // DefaultListen is where syncd serve listens unless told otherwise.
@@ -61,8 +70,11 @@ const DefaultListen = "127.0.0.1:8080"
 
 // The commands of syncd.
 const (
-	CommandServe   = "serve"
-	CommandUserAdd = "user add"
+	CommandServe       = "serve"
+	CommandUserAdd     = "user add"
+	CommandBackup      = "backup"
+	CommandAuditExport = "audit export"
+	CommandPurge       = "purge"
 )
 
 // Main is the program, so that tests run it in-process: ParseFlags, Run,
@@ -72,8 +84,19 @@ type Main struct {
 
 	// Command is the command ParseFlags chose.
 	Command string
-	// NewUser is the user that "user add" creates.
-	NewUser sportello.User
+	// NewUser is the user that "user add" creates, NewUserDesks its desks.
+	NewUser      sportello.User
+	NewUserDesks []string
+	// BackupOut is the file "backup" writes.
+	BackupOut string
+	// AuditCitizen and AuditFormat ("jsonl" or "csv") are what "audit
+	// export" writes to Stdout.
+	AuditCitizen, AuditFormat string
+	// PurgeOlderThan is the retention "purge" applies.
+	PurgeOlderThan time.Duration
+	// SelfSignedCert is the certificate file serve made or reused with
+	// TLSSelfSigned: what a development desktop trusts.
+	SelfSignedCert string
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -105,10 +128,18 @@ Usage:
 
 Commands:
 
-	serve      serve the API and the live change feed
-	           --listen ADDR --db PATH [--config FILE] [--demo]
-	user add   add a user, reading the password from stdin
-	           --db PATH --username U --name N --role operator|specialist|supervisor|admin
+	serve         serve the API and the live change feed
+	              --listen ADDR --db PATH [--config FILE] [--demo]
+	              [--tls-cert FILE --tls-key FILE | --tls-self-signed]
+	user add      add a user, reading the password from stdin
+	              --db PATH --username U --name N --role operator|specialist|supervisor|admin
+	              [--desk DESK]... (a specialist's desks, by id or name)
+	backup        copy the database consistently while syncd serves
+	              --db PATH --out FILE
+	audit export  write a citizen's access log (GDPR Art. 15) to stdout
+	              --db PATH --citizen ID [--format jsonl|csv]
+	purge         remove resolved cases whose last event is older than the retention
+	              --db PATH --older-than DURATION (such as 1825d, 5y, 720h)
 
 Run "syncd <command> -h" for a command's flags.
 `
@@ -136,6 +167,18 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		}
 		m.Command = CommandUserAdd
 		return m.parseUserAdd(args[2:])
+	case "backup":
+		m.Command = CommandBackup
+		return m.parseBackup(args[1:])
+	case "audit":
+		if len(args) < 2 || args[1] != "export" {
+			return errors.New(`unknown audit command: use "syncd audit export"`)
+		}
+		m.Command = CommandAuditExport
+		return m.parseAuditExport(args[2:])
+	case "purge":
+		m.Command = CommandPurge
+		return m.parsePurge(args[1:])
 	}
 	fmt.Fprint(m.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -153,6 +196,9 @@ func (m *Main) parseServe(args []string) error {
 	listen := fs.String("listen", DefaultListen, "address to listen on")
 	db := fs.String("db", "", "SQLite database file (created if missing)")
 	seedDemo := fs.Bool("demo", false, "seed the demo city when the database has no citizens")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS and wss")
+	tlsKey := fs.String("tls-key", "", "PEM private key file of --tls-cert")
+	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -172,10 +218,22 @@ func (m *Main) parseServe(args []string) error {
 			m.DB = *db
 		case "demo":
 			m.Demo = *seedDemo
+		case "tls-cert":
+			m.TLSCert = *tlsCert
+		case "tls-key":
+			m.TLSKey = *tlsKey
+		case "tls-self-signed":
+			m.TLSSelfSigned = *selfSigned
 		}
 	})
 	if m.DB == "" {
 		return errors.New("syncd serve needs --db PATH (or db in the config file)")
+	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return errors.New("syncd serve needs both --tls-cert and --tls-key")
+	}
+	if m.TLSCert != "" && m.TLSSelfSigned {
+		return errors.New("use either --tls-cert/--tls-key or --tls-self-signed, not both")
 	}
 	if m.Listen == "" {
 		m.Listen = DefaultListen
@@ -207,6 +265,13 @@ func (m *Main) parseUserAdd(args []string) error {
 	name := fs.String("name", "", "full name as the desktop shows it")
 	role := fs.String("role", "", "operator, specialist, supervisor or admin")
 	fs.Bool("password-stdin", true, "read the password from stdin (always on: passwords never go on the command line)")
+	fs.Func("desk", "a desk the user works, by id or name (repeat for several)", func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("empty desk")
+		}
+		m.NewUserDesks = append(m.NewUserDesks, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -234,6 +299,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.serve(ctx)
 	case CommandUserAdd:
 		return m.userAdd(ctx)
+	case CommandBackup:
+		return m.backup(ctx)
+	case CommandAuditExport:
+		return m.auditExport(ctx)
+	case CommandPurge:
+		return m.purge(ctx)
 	}
 	return errors.New("no command: call ParseFlags first")
 }
@@ -258,6 +329,28 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	m.Server = server.New(m.Store, m.Logger)
 	m.Server.Addr = m.Listen
+	m.Server.FilterChanges = true
+	switch {
+	case m.TLSCert != "":
+		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		m.Server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	case m.TLSSelfSigned:
+		host, _, _ := net.SplitHostPort(m.Listen)
+		hosts := []string{host}
+		if name, err := os.Hostname(); err == nil {
+			hosts = append(hosts, name)
+		}
+		cert, path, err := server.SelfSignedCert(filepath.Dir(m.DB), hosts, m.Now())
+		if err != nil {
+			return err
+		}
+		m.SelfSignedCert = path
+		m.Server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		log.Warn("serving a self-signed certificate: for development only; desktops must trust it", "cert", path)
+	}
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
@@ -279,7 +372,7 @@ func (m *Main) userAdd(ctx context.Context) error {
 		return err
 	}
 	u := m.NewUser
-	if err := m.Store.CreateUser(ctx, &u, password); err != nil {
+	if err := m.Store.CreateUserInDesks(ctx, &u, password, m.NewUserDesks); err != nil {
 		if msg := sportello.ErrorMessage(err); sportello.ErrorCode(err) != sportello.EINTERNAL {
 			return errors.New(msg)
 		}
@@ -287,6 +380,9 @@ func (m *Main) userAdd(ctx context.Context) error {
 	}
 	m.NewUser = u
 	fmt.Fprintf(m.Stdout, "added %s %q (%s) with id %s\n", u.Role, u.Username, u.Name, u.ID)
+	if len(m.NewUserDesks) > 0 {
+		fmt.Fprintf(m.Stdout, "member of %s\n", strings.Join(m.NewUserDesks, ", "))
+	}
 	return nil
 }
 

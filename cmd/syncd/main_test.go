@@ -134,7 +134,16 @@ func TestMain_ParseFlags(t *testing.T) {
 		message string // in the error
 	}{
 		{"NoCommand", nil, "no command"},
-		{"UnknownCommand", []string{"backup"}, `unknown command "backup"`},
+		{"UnknownCommand", []string{"restore"}, `unknown command "restore"`},
+		{"BackupWithoutOut", []string{"backup", "--db", "x.db"}, "--out FILE"},
+		{"AuditWithoutExport", []string{"audit", "show"}, "syncd audit export"},
+		{"AuditExportNoCitizen", []string{"audit", "export", "--db", "x.db"}, "--citizen ID"},
+		{"AuditExportBadFormat", []string{"audit", "export", "--db", "x.db", "--citizen", "c", "--format", "xml"}, `unknown format "xml"`},
+		{"PurgeNoRetention", []string{"purge", "--db", "x.db"}, "--older-than"},
+		{"PurgeTooShort", []string{"purge", "--db", "x.db", "--older-than", "2h"}, "less than a day"},
+		{"PurgeBadDays", []string{"purge", "--db", "x.db", "--older-than", "xd"}, "number of days"},
+		{"ServeHalfTLS", []string{"serve", "--db", "x.db", "--tls-cert", "c.pem"}, "both --tls-cert and --tls-key"},
+		{"ServeTwoTLS", []string{"serve", "--db", "x.db", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-self-signed"}, "either"},
 		{"ServeWithoutDB", []string{"serve", "--listen", "127.0.0.1:0"}, "needs --db"},
 		{"ServeBadFlag", []string{"serve", "--port", "80"}, "flag provided but not defined"},
 		{"UserWithoutAdd", []string{"user", "remove"}, "syncd user add"},
@@ -156,7 +165,7 @@ func TestMain_ParseFlags(t *testing.T) {
 		if err := m.ParseFlags(context.Background(), []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
 			t.Fatalf("ParseFlags(-h) = %v", err)
 		}
-		for _, cmd := range []string{"serve", "user add"} {
+		for _, cmd := range []string{"serve", "user add", "backup", "audit export", "purge"} {
 			if !strings.Contains(out.String(), cmd) {
 				t.Fatalf("help does not list %q:\n%s", cmd, out)
 			}

@@ -17,6 +17,8 @@ import (
 // connection whose queue is full is dropped, and its desktop reconnects
 // from its cursor and catches up from the store.
 type hub struct {
+	metrics *metrics // nil in tests of the hub alone
+
 	mu     sync.Mutex
 	conns  map[*wsConn]struct{}
 	closed bool
@@ -45,16 +47,63 @@ func (h *hub) remove(c *wsConn) {
 	h.wg.Done()
 }
 
+// queued is a change waiting in a connection's send queue, with when it
+// was published, for the push latency.
+type queued struct {
+	change sportello.Change
+	at     time.Time
+}
+
 // publish queues ch on every connection without waiting for any.
 func (h *hub) publish(ch sportello.Change) {
+	q := queued{change: ch, at: time.Now()}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.conns {
 		select {
-		case c.send <- ch:
+		case c.send <- q:
 		default:
 			delete(h.conns, c) // nothing more for it: it resyncs from the store
 			c.stop(wire.CloseTryAgainLater, "too slow: reconnect from your cursor")
+			if h.metrics != nil {
+				h.metrics.inc(`syncd_websockets_dropped_total{reason="slow"}`)
+			}
+		}
+	}
+}
+
+// stats returns the number of connections and the sum and maximum of
+// their send queues' depths.
+func (h *hub) stats() (conns, depthSum, depthMax int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		n := len(c.send)
+		depthSum += n
+		depthMax = max(depthMax, n)
+	}
+	return len(h.conns), depthSum, depthMax
+}
+
+// addCitizen widens the viewers of a session's connections to a citizen.
+func (h *hub) addCitizen(session, citizenID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		if c.session == session && c.viewer != nil {
+			c.viewer.addCitizen(citizenID)
+		}
+	}
+}
+
+// dropSession ends the connections of a session that signed out.
+func (h *hub) dropSession(session string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		if c.session == session {
+			delete(h.conns, c)
+			c.stop(wire.ClosePolicyViolation, "signed out")
 		}
 	}
 }
@@ -82,15 +131,17 @@ func (h *hub) wait(d time.Duration) {
 // wsConn is one desktop's WebSocket: a reader goroutine for its frames and
 // a writer (the handler's goroutine) that alone writes data frames.
 type wsConn struct {
-	ws     *websocket.Conn
-	user   *sportello.User
-	send   chan sportello.Change // live changes, bounded
-	pongs  chan struct{}         // a ping to answer
-	resub  chan int64            // a subscribe to serve
-	quit   chan struct{}         // closed by stop
-	once   sync.Once
-	code   int    // close code, set by stop
-	reason string // close reason, set by stop
+	ws      *websocket.Conn
+	user    *sportello.User
+	session string        // sessionKey of its token
+	viewer  *viewer       // what it may see
+	send    chan queued   // live changes, bounded
+	pongs   chan struct{} // a ping to answer
+	resub   chan int64    // a subscribe to serve
+	quit    chan struct{} // closed by stop
+	once    sync.Once
+	code    int    // close code, set by stop
+	reason  string // close reason, set by stop
 }
 
 // stop ends the connection with a close code; the first call wins.
@@ -117,17 +168,24 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *spor
 		s.writeError(w, r, err)
 		return
 	}
+	v, err := s.viewerOf(r, u)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
 	c := &wsConn{
-		ws:    ws,
-		user:  u,
-		send:  make(chan sportello.Change, max(1, s.SendQueue)),
-		pongs: make(chan struct{}, 1),
-		resub: make(chan int64, 1),
-		quit:  make(chan struct{}),
+		ws:      ws,
+		user:    u,
+		session: sessionKey(tokenOf(r)),
+		viewer:  v,
+		send:    make(chan queued, max(1, s.SendQueue)),
+		pongs:   make(chan struct{}, 1),
+		resub:   make(chan int64, 1),
+		quit:    make(chan struct{}),
 	}
 	log := s.logger.With(logAgent, u.Username, logRemote, r.RemoteAddr)
 	if !s.hub.add(c) {
@@ -233,7 +291,7 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 				return false
 			}
 			for _, ch := range changes {
-				if !write(wire.ChangeFrame(ch)) {
+				if !write(wire.ChangeFrame(c.viewer.show(ch))) {
 					return false
 				}
 				last = ch.Seq
@@ -260,7 +318,8 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 			}
 			c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 			return
-		case ch := <-c.send:
+		case q := <-c.send:
+			ch := q.change
 			switch {
 			case ch.Seq <= last:
 				continue // already sent with the backlog
@@ -269,8 +328,9 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 					continue
 				}
 			default:
-				if write(wire.ChangeFrame(ch)) {
+				if write(wire.ChangeFrame(c.viewer.show(ch))) {
 					last = ch.Seq
+					s.metrics.pushLatency.observe(time.Since(q.at))
 				}
 			}
 		case n := <-c.resub:

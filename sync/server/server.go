@@ -5,6 +5,8 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -28,10 +30,22 @@ type Store interface {
 	Authenticate(ctx context.Context, username, password string) (*sportello.User, error)
 	CreateSession(ctx context.Context, token, userID string, expiresAt time.Time) error
 	UserBySession(ctx context.Context, token string) (*sportello.User, error)
+	DeleteSession(ctx context.Context, token string) error
 	LookupCaller(ctx context.Context, number, reason string, actor *sportello.User) (*sportello.CallerCard, error)
-	RecordWrapUp(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (*sportello.Case, error)
+	// RecordWrapUpOnce records a wrap-up, or, for a repeat of a wrap-up
+	// id, returns the case as the first send left it with replayed true.
+	RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (c *sportello.Case, replayed bool, err error)
 	ChangesSince(ctx context.Context, cursor int64, limit int) ([]sportello.Change, error)
 	Head(ctx context.Context) (int64, error)
+	// FeedScope returns the desks of a user, the cases the user has
+	// written on and the citizens looked up in the session of token.
+	FeedScope(ctx context.Context, token, userID string) (desks, cases, citizens []string, err error)
+	// AccessLog returns the audit rows of a citizen, oldest first.
+	AccessLog(ctx context.Context, citizenID string) ([]wire.AccessEntry, error)
+	// KBPage returns up to limit knowledge-base entries with ids after
+	// after, in id order; KBTotal counts them all.
+	KBPage(ctx context.Context, after string, limit int) ([]sportello.KBEntry, error)
+	KBTotal(ctx context.Context) (int, error)
 }
 
 // Log keys, constant so that logs can be queried.
@@ -56,10 +70,16 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 )
 
+// HeaderReplayed marks the answer to a repeated op: "true" when syncd had
+// already recorded it and answers with what the first send did.
+const HeaderReplayed = "Idempotent-Replayed"
+
 // Server serves syncd's API. Set the exported fields before Open or Handler.
 type Server struct {
 	// Addr is where Open listens, such as "127.0.0.1:0".
 	Addr string
+	// TLSConfig, when set, makes Open serve HTTPS (and so wss) with it.
+	TLSConfig *tls.Config
 	// Now is the clock for session expiry.
 	Now func() time.Time
 	// SessionTTL is how long a bearer token is valid.
@@ -72,10 +92,23 @@ type Server struct {
 	PingInterval time.Duration
 	// WriteTimeout bounds one WebSocket write.
 	WriteTimeout time.Duration
+	// FilterChanges makes the change feed (GET /v1/changes and /v1/ws)
+	// show each user only the changes they may see, the others as hidden
+	// placeholders. cmd/syncd turns it on; it is off by default only for
+	// the desktop's embedded single-user syncd and the walking skeleton's
+	// tests, where every user saw every change.
+	FilterChanges bool
+	// UserThrottle and AddrThrottle slow down and lock out repeated failed
+	// sign-ins per username and per remote address.
+	UserThrottle, AddrThrottle Throttle
 
-	store  Store
-	logger *slog.Logger
-	hub    *hub
+	store   Store
+	logger  *slog.Logger
+	hub     *hub
+	metrics *metrics
+	closing atomic.Bool // set by Close: not ready any more
+	users   *limiter    // failed sign-ins per username
+	addrs   *limiter    // failed sign-ins per remote address
 
 	ln      net.Listener
 	http    *http.Server
@@ -94,6 +127,9 @@ func New(store Store, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	m := newMetrics()
+	h := newHub()
+	h.metrics = m
 	return &Server{
 		Addr:         "127.0.0.1:0",
 		Now:          time.Now,
@@ -103,7 +139,12 @@ func New(store Store, logger *slog.Logger) *Server {
 		WriteTimeout: DefaultWriteTimeout,
 		store:        store,
 		logger:       logger.With("subsystem", "server"),
-		hub:          newHub(),
+		hub:          h,
+		metrics:      m,
+		UserThrottle: DefaultUserThrottle,
+		AddrThrottle: DefaultAddrThrottle,
+		users:        newLimiter(),
+		addrs:        newLimiter(),
 	}
 }
 
@@ -112,6 +153,11 @@ func (s *Server) Open() error {
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if s.TLSConfig != nil {
+		cfg := s.TLSConfig.Clone()
+		cfg.MinVersion = max(cfg.MinVersion, tls.VersionTLS12)
+		ln = tls.NewListener(ln, cfg)
 	}
 	s.ln = ln
 	s.http = &http.Server{
@@ -136,12 +182,16 @@ func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
 	}
+	if s.TLSConfig != nil {
+		return "https://" + s.ln.Addr().String()
+	}
 	return "http://" + s.ln.Addr().String()
 }
 
 // Close drops every WebSocket (telling desktops to reconnect) and shuts
 // down the HTTP server, waiting up to five seconds for requests in flight.
 func (s *Server) Close() error {
+	s.closing.Store(true)
 	s.hub.close()
 	var err error
 	if s.http != nil {
@@ -158,12 +208,17 @@ func (s *Server) Close() error {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	mux.HandleFunc("POST /v1/login", s.handleLogin)
-	mux.Handle("GET /v1/me", s.authed(s.handleMe))
-	mux.Handle("GET /v1/callers/{number}", s.authed(s.handleLookupCaller))
-	mux.Handle("POST /v1/wrapups", s.authed(s.handleRecordWrapUp))
-	mux.Handle("GET /v1/changes", s.authed(s.handleChanges))
-	mux.Handle("GET /v1/ws", s.authed(s.handleWebSocket))
+	mux.Handle("POST /v1/logout", s.authed(ActionLogout, s.handleLogout))
+	mux.Handle("GET /v1/me", s.authed(ActionMe, s.handleMe))
+	mux.Handle("GET /v1/callers/{number}", s.authed(ActionLookupCaller, s.handleLookupCaller))
+	mux.Handle("POST /v1/wrapups", s.authed(ActionRecordWrapUp, s.handleRecordWrapUp))
+	mux.Handle("GET /v1/changes", s.authed(ActionReadChanges, s.handleChanges))
+	mux.Handle("GET /v1/ws", s.authed(ActionReadChanges, s.handleWebSocket))
+	mux.Handle("GET /v1/audit", s.authed(ActionReadAudit, s.handleAudit))
+	mux.Handle("GET /v1/kb", s.authed(ActionReadKB, s.handleKB))
 	return mux
 }
 
@@ -225,12 +280,18 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return err
 }
 
-type userKey struct{}
+type tokenKey struct{}
 
-// authed runs h for a signed-in user: the bearer token comes from the
-// Authorization header, or from the token query parameter on /v1/ws
-// (browsers cannot set headers on a WebSocket).
-func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, u *sportello.User)) http.Handler {
+// tokenOf returns the bearer token of a request that authed let through.
+func tokenOf(r *http.Request) string {
+	t, _ := r.Context().Value(tokenKey{}).(string)
+	return t
+}
+
+// authed runs h for a signed-in user whose role may do action: the bearer
+// token comes from the Authorization header, or from the token query
+// parameter on /v1/ws (browsers cannot set headers on a WebSocket).
+func (s *Server) authed(action Action, h func(w http.ResponseWriter, r *http.Request, u *sportello.User)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, err := bearerToken(r)
 		if err != nil {
@@ -242,11 +303,16 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, u *sporte
 			s.writeError(w, r, err)
 			return
 		}
+		if !Allowed(u.Role, action) {
+			s.logger.Info("forbidden", logAgent, u.Username, logMethod, r.Method, logPath, r.URL.Path)
+			s.writeError(w, r, forbidden(u, action))
+			return
+		}
 		if err := s.ensurePublishCursor(r.Context()); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+		h(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, token)), u)
 	})
 }
 
@@ -282,6 +348,22 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// handleReady serves GET /readyz: 200 when syncd takes requests (its store
+// answers and it is not shutting down), 503 otherwise, so that a load
+// balancer sends desktops elsewhere.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if s.closing.Load() {
+		s.writeError(w, r, sportello.Errorf(sportello.EUNAVAILABLE, "syncd is shutting down"))
+		return
+	}
+	if _, err := s.store.Head(r.Context()); err != nil {
+		s.logger.Error("ready", logErr, err)
+		s.writeError(w, r, sportello.Errorf(sportello.EUNAVAILABLE, "the store does not answer"))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var req wire.LoginRequest
 	if err := decodeBody(w, r, &req); err != nil {
@@ -292,14 +374,29 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Throttled keys are refused before the password is checked, so that
+	// guessing costs the server nothing.
+	now, addr := s.Now(), remoteHost(r)
+	userKey := strings.ToLower(req.Username)
+	if err := s.throttled(w, userKey, addr, now); err != nil {
+		s.logger.Warn("sign-in throttled", logAgent, req.Username, logRemote, addr)
+		s.metrics.inc(`syncd_logins_total{result="throttled"}`)
+		s.writeError(w, r, err)
+		return
+	}
 	u, err := s.store.Authenticate(r.Context(), req.Username, req.Password)
 	if err != nil {
 		if sportello.ErrorCode(err) == sportello.EUNAUTHORIZED {
-			s.logger.Info("sign-in refused", logAgent, req.Username, logRemote, r.RemoteAddr)
+			s.users.fail(userKey, s.UserThrottle, now)
+			s.addrs.fail(addr, s.AddrThrottle, now)
+			s.logger.Info("sign-in refused", logAgent, req.Username, logRemote, addr)
+			s.metrics.inc(`syncd_logins_total{result="refused"}`)
 		}
 		s.writeError(w, r, err)
 		return
 	}
+	s.users.succeed(userKey)
+	s.metrics.inc(`syncd_logins_total{result="ok"}`)
 	token, err := newToken()
 	if err != nil {
 		s.writeError(w, r, err)
@@ -312,6 +409,47 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.logger.Info("signed in", logAgent, u.Username)
 	s.writeJSON(w, http.StatusOK, wire.LoginResponse{Token: token, User: *u, ExpiresAt: expires})
+}
+
+// throttled returns the error for a sign-in that must wait, setting
+// Retry-After, or nil.
+func (s *Server) throttled(w http.ResponseWriter, userKey, addr string, now time.Time) error {
+	wait, locked := s.users.wait(userKey, s.UserThrottle, now)
+	if aw, al := s.addrs.wait(addr, s.AddrThrottle, now); aw > wait {
+		wait, locked = aw, al
+	}
+	if wait <= 0 {
+		return nil
+	}
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	if locked {
+		mins := (secs + 59) / 60
+		return sportello.Errorf(sportello.EFORBIDDEN, "too many failed sign-ins: sign-in is locked for %d minutes; try again later or ask an administrator", mins)
+	}
+	return sportello.Errorf(sportello.EFORBIDDEN, "too many failed sign-ins: wait %d seconds and try again", secs)
+}
+
+// remoteHost is the address a request came from, without its port. syncd
+// does not trust X-Forwarded-For: behind a proxy, every desktop shares the
+// proxy's address and the per-address throttle counts them together.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, u *sportello.User) {
+	token := tokenOf(r)
+	if err := s.store.DeleteSession(r.Context(), token); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.hub.dropSession(sessionKey(token))
+	s.logger.Info("signed out", logAgent, u.Username)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // newToken returns 32 random bytes, base64url: the bearer token.
@@ -334,6 +472,11 @@ func (s *Server) handleLookupCaller(w http.ResponseWriter, r *http.Request, u *s
 		s.writeError(w, r, err)
 		return
 	}
+	if card.Citizen != nil {
+		// The session holds this citizen open: its feed shows the
+		// citizen's changes from now on.
+		s.hub.addCitizen(sessionKey(tokenOf(r)), card.Citizen.ID)
+	}
 	s.logger.Debug("caller looked up", logAgent, u.Username, logReason, reason)
 	s.writeJSON(w, http.StatusOK, card)
 }
@@ -344,11 +487,20 @@ func (s *Server) handleRecordWrapUp(w http.ResponseWriter, r *http.Request, u *s
 		s.writeError(w, r, err)
 		return
 	}
-	k, err := s.store.RecordWrapUp(r.Context(), u, wu)
+	k, replayed, err := s.store.RecordWrapUpOnce(r.Context(), u, wu)
 	if err != nil {
+		s.metrics.inc(`syncd_ops_total{kind="wrap_up",result="refused"}`)
 		s.writeError(w, r, err)
 		return
 	}
+	if replayed {
+		s.metrics.inc(`syncd_ops_total{kind="wrap_up",result="replayed"}`)
+		// A resend from an outbox: nothing new to push.
+		w.Header().Set(HeaderReplayed, "true")
+		s.writeJSON(w, http.StatusOK, k)
+		return
+	}
+	s.metrics.inc(`syncd_ops_total{kind="wrap_up",result="created"}`)
 	// Push the new changes before answering, so that the author's own
 	// WebSocket sees them no later than the response.
 	s.publishNew(r.Context())
@@ -375,11 +527,89 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, u *sporte
 		s.writeError(w, r, err)
 		return
 	}
+	v, err := s.viewerOf(r, u)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for i := range changes {
+		changes[i] = v.show(changes[i])
+	}
 	resp := wire.ChangesResponse{Changes: changes, Cursor: since}
 	if n := len(changes); n > 0 {
 		resp.Cursor = changes[n-1].Seq
 	}
 	s.writeJSON(w, http.StatusOK, resp)
+}
+
+// viewerOf returns what the session of r may see of the change feed.
+func (s *Server) viewerOf(r *http.Request, u *sportello.User) (*viewer, error) {
+	if !s.FilterChanges || u.Role == sportello.RoleSupervisor || u.Role == sportello.RoleAdmin {
+		return newViewer(u, true, nil, nil, nil), nil
+	}
+	desks, cases, citizens, err := s.store.FeedScope(r.Context(), tokenOf(r), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return newViewer(u, false, desks, cases, citizens), nil
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *sportello.User) {
+	citizen := r.URL.Query().Get("citizen_id")
+	if citizen == "" || len(citizen) > 64 {
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "name the citizen: ?citizen_id=ID"))
+		return
+	}
+	entries, err := s.store.AccessLog(r.Context(), citizen)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if entries == nil {
+		entries = []wire.AccessEntry{}
+	}
+	s.logger.Info("audit log read", logAgent, u.Username)
+	s.writeJSON(w, http.StatusOK, wire.AccessLogResponse{CitizenID: citizen, Entries: entries})
+}
+
+// maxKBCursor bounds the after parameter of GET /v1/kb.
+const maxKBCursor = 200
+
+func (s *Server) handleKB(w http.ResponseWriter, r *http.Request, u *sportello.User) {
+	after := r.URL.Query().Get("after")
+	if len(after) > maxKBCursor {
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "after is longer than %d bytes", maxKBCursor))
+		return
+	}
+	limit, err := queryInt(r, "limit", wire.KBPageLimit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if limit < 1 || limit > wire.KBPageLimit {
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "limit must be between 1 and %d", wire.KBPageLimit))
+		return
+	}
+	entries, err := s.store.KBPage(r.Context(), after, int(limit))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	total, err := s.store.KBTotal(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if entries == nil {
+		entries = []sportello.KBEntry{}
+	}
+	s.writeJSON(w, http.StatusOK, wire.KBPageResponse{Entries: entries, Total: total})
+}
+
+// sessionKey names a session in memory without keeping its token.
+func sessionKey(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return string(h[:])
 }
 
 // queryInt reads a non-negative integer query parameter.
@@ -417,6 +647,7 @@ func (s *Server) publishNew(ctx context.Context) {
 			s.hub.publish(c)
 			s.published = c.Seq
 		}
+		s.metrics.add("syncd_changes_published_total", int64(len(changes)))
 		if len(changes) < wire.MaxChangesLimit {
 			return
 		}

@@ -43,7 +43,7 @@ type env struct {
 
 // newEnv opens a store seeded with the fixture and a server on a free
 // port of 127.0.0.1.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*server.Server, *sqlite.DB)) *env {
 	t.Helper()
 	db := sqlite.New(filepath.Join(t.TempDir(), "syncd.db"))
 	if err := db.Open(); err != nil {
@@ -55,6 +55,9 @@ func newEnv(t *testing.T) *env {
 	}
 	srv := server.New(db, nil)
 	srv.Addr = "127.0.0.1:0"
+	for _, o := range opts {
+		o(srv, db)
+	}
 	if err := srv.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -454,4 +457,70 @@ func TestServer_WebSocket_MalformedFrame(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServer_RecordWrapUp_Idempotent sends one wrap-up id several times,
+// also concurrently: it is recorded once, each repeat answers 200 with the
+// case as the first send left it, and another payload under the id is 409.
+func TestServer_RecordWrapUp_Idempotent(t *testing.T) {
+	e := newEnv(t)
+	token := e.login(t, "operatore")
+	w := sportello.WrapUp{ID: "01932c07-a6b4-7c3e-9f2a-5b1d0e4c7a21", CallID: "c1", CallerNumber: "+390212345678", Outcome: sportello.OutcomeTransferred, Note: "Trasferita"}
+	b, _ := json.Marshal(w)
+
+	const senders = 6
+	type answer struct {
+		status   int
+		replayed string
+		body     []byte
+	}
+	answers := make(chan answer, senders)
+	for range senders {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "POST", e.url+"/v1/wrapups", bytes.NewReader(b))
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{status: -1, body: []byte(err.Error())}
+				return
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			answers <- answer{resp.StatusCode, resp.Header.Get(server.HeaderReplayed), data}
+		}()
+	}
+	created, caseID := 0, ""
+	for range senders {
+		a := <-answers
+		var k sportello.Case
+		if err := json.Unmarshal(a.body, &k); err != nil {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+		switch {
+		case a.status == http.StatusCreated && a.replayed == "":
+			created++
+		case a.status == http.StatusOK && a.replayed == "true":
+		default:
+			t.Fatalf("answer %d replayed=%q %s", a.status, a.replayed, a.body)
+		}
+		if caseID == "" {
+			caseID = k.ID
+		}
+		if k.ID != caseID || len(k.Events) != 3 {
+			t.Fatalf("case %+v", k)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d sends created, want 1", created)
+	}
+	if head, _ := e.db.Head(context.Background()); head != 3 {
+		t.Fatalf("head %d, want 3", head)
+	}
+
+	w.Note = "Altro"
+	b, _ = json.Marshal(w)
+	status, body := e.call(t, "POST", "/v1/wrapups", token, bytes.NewReader(b))
+	wantError(t, status, body, 409, sportello.ECONFLICT, "already used")
 }

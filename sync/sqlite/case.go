@@ -16,6 +16,12 @@ import (
 // loadCase rebuilds a case from its stored events with sportello.Replay, or
 // returns ENOTFOUND.
 func loadCase(ctx context.Context, q queryer, id string) (*sportello.Case, error) {
+	return loadCaseUpTo(ctx, q, id, -1)
+}
+
+// loadCaseUpTo rebuilds a case from its first n events (all of them when n
+// is negative): the case as an op recorded in ops left it.
+func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.Case, error) {
 	var citizenID string
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(citizen_id, '') FROM cases WHERE id = ?`, id).Scan(&citizenID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -25,7 +31,7 @@ func loadCase(ctx context.Context, q queryer, id string) (*sportello.Case, error
 	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT id, case_id, kind, at, author_id, author, call_id, number, outcome, desk_id, category, note
-		FROM case_events WHERE case_id = ? ORDER BY position`, id)
+		FROM case_events WHERE case_id = ? ORDER BY position LIMIT ?`, id, n)
 	if err != nil {
 		return nil, err
 	}
@@ -68,22 +74,52 @@ func scanEvent(s interface{ Scan(...any) error }) (*sportello.CaseEvent, error) 
 // transition (a wrap-up on a resolved case) is refused with its ECONFLICT
 // and nothing is written. Each event stored adds one change.
 func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (*sportello.Case, error) {
+	c, _, err := db.RecordWrapUpOnce(ctx, actor, w)
+	return c, err
+}
+
+// RecordWrapUpOnce is RecordWrapUp that also reports whether the wrap-up
+// was a repeat. A wrap-up with an ID is recorded once: its id goes into the
+// ops table in the same transaction as its events, and a repeat of the
+// same wrap-up (same author, same fields) writes nothing and returns the
+// case as the first send left it, with replayed true. The same id with a
+// different payload is ECONFLICT. A wrap-up without an ID is recorded every
+// time it is sent.
+func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (_ *sportello.Case, replayed bool, _ error) {
 	if actor == nil {
-		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to record a wrap-up")
+		return nil, false, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to record a wrap-up")
 	}
 	if err := w.Validate(); err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if err := validateWrapUpText(w); err != nil {
+		return nil, false, err
 	}
 	if w.CallerNumber != "" {
 		n, err := NormalizeNumber(w.CallerNumber)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		w.CallerNumber = n
 	}
+	if w.ID != "" {
+		id, err := normalizeOpID(w.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		w.ID = id
+	}
+	digest := wrapUpDigest(actor, w)
 
 	var result *sportello.Case
 	err := db.update(ctx, func(tx *sql.Tx) error {
+		if w.ID != "" {
+			c, err := replayOp(ctx, tx, w.ID, opWrapUp, digest)
+			if err != nil || c != nil {
+				result, replayed = c, c != nil
+				return err
+			}
+		}
 		now := db.Now().UTC()
 		c := &sportello.Case{}
 		var events []*sportello.CaseEvent
@@ -141,13 +177,18 @@ func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportel
 				return err
 			}
 		}
+		if w.ID != "" {
+			if err := recordOp(ctx, tx, w.ID, opWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
+				return err
+			}
+		}
 		result = c
 		return nil
 	})
 	if err != nil {
-		return nil, internal("record wrap-up", err)
+		return nil, false, internal("record wrap-up", err)
 	}
-	return result, nil
+	return result, replayed, nil
 }
 
 // wrapUpCitizen finds whom a new case is for.

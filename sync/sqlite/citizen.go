@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/wire"
 )
 
 // MaxCardCases bounds the cases a caller card carries, newest first.
@@ -61,13 +61,7 @@ func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sp
 }
 
 // AccessEntry is one row of the audit log: who read which record, when and why.
-type AccessEntry struct {
-	At        time.Time `json:"at"`
-	UserID    string    `json:"user_id"`
-	CitizenID string    `json:"citizen_id,omitempty"`
-	Number    string    `json:"number,omitempty"`
-	Reason    string    `json:"reason"`
-}
+type AccessEntry = wire.AccessEntry
 
 // AccessLog returns the audit rows of a citizen, oldest first; an empty
 // citizenID gives the lookups of unknown numbers.

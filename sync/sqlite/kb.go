@@ -5,33 +5,36 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/sportello/sportello"
 )
 
 // PutKB stores knowledge-base entries, replacing those with the same id.
 func (db *DB) PutKB(ctx context.Context, entries []sportello.KBEntry) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		now := db.Now().UTC()
-		for _, e := range entries {
-			if e.ID == "" || e.Title == "" {
-				return sportello.Errorf(sportello.EINVALID, "a knowledge-base entry needs an id and a title")
-			}
-			if e.UpdatedAt.IsZero() {
-				e.UpdatedAt = now
-			}
-			body, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO kb (id, kind, body, updated_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, body = excluded.body, updated_at = excluded.updated_at`,
-				e.ID, string(e.Kind), string(body), encodeTime(e.UpdatedAt)); err != nil {
-				return fmt.Errorf("store kb entry %s: %w", e.ID, err)
-			}
+	return db.update(ctx, func(tx *sql.Tx) error { return putKB(ctx, tx, db.Now().UTC(), entries) })
+}
+
+// putKB stores entries inside tx; entries without UpdatedAt get now.
+func putKB(ctx context.Context, tx *sql.Tx, now time.Time, entries []sportello.KBEntry) error {
+	for _, e := range entries {
+		if e.ID == "" || e.Title == "" {
+			return sportello.Errorf(sportello.EINVALID, "a knowledge-base entry needs an id and a title")
 		}
-		return nil
-	})
+		if e.UpdatedAt.IsZero() {
+			e.UpdatedAt = now
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kb (id, kind, body, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, body = excluded.body, updated_at = excluded.updated_at`,
+			e.ID, string(e.Kind), string(body), encodeTime(e.UpdatedAt)); err != nil {
+			return fmt.Errorf("store kb entry %s: %w", e.ID, err)
+		}
+	}
+	return nil
 }
 
 // KBPage returns up to limit entries with ids after after, in id order:

@@ -103,3 +103,11 @@ func TestDB_KBPage(t *testing.T) {
 		t.Fatalf("paged %d entries, total %d, want %d", len(seen), n, len(d.KB))
 	}
 }
+
+func TestDB_SeedKB(t *testing.T) {
+	d := demo.Generate(1, time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
+	db := mustOpen(t, d)
+	if n, err := db.KBTotal(context.Background()); err != nil || n != len(d.KB) || n < 25 {
+		t.Fatalf("seeded %d knowledge-base entries (%v), want %d", n, err, len(d.KB))
+	}
+}

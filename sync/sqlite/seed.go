@@ -49,10 +49,25 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 				return internal("seed desk "+k.ID, err)
 			}
 		}
+		if err := putKB(ctx, tx, db.Now().UTC(), d.KB); err != nil {
+			return fmt.Errorf("seed knowledge base: %w", err)
+		}
 		for _, o := range d.Offices {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO offices (id, name, address, hours, phone) VALUES (?, ?, ?, ?, ?)`,
 				o.ID, o.Name, o.Address, o.Hours, o.Phone); err != nil {
 				return internal("seed office "+o.ID, err)
+			}
+		}
+		// The demo data does not say who works which desk: its specialists
+		// work them all, so that the demo's specialist has a queue.
+		for _, u := range d.Users {
+			if u.Role != sportello.RoleSpecialist {
+				continue
+			}
+			for _, k := range d.Desks {
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO desk_members (user_id, desk_id) SELECT id, ? FROM users WHERE username = ?`, k.ID, u.Username); err != nil {
+					return internal("seed desk member", err)
+				}
 			}
 		}
 		for _, e := range d.Directory {

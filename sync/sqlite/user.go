@@ -25,13 +25,88 @@ const MinPasswordLen = 8
 // CreateUser stores a new user with an argon2id hash of password, giving it
 // a UUIDv7 id when it has none. A taken username is ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, u *sportello.User, password string) error {
+	return db.CreateUserInDesks(ctx, u, password, nil)
+}
+
+// CreateUserInDesks is CreateUser that also makes the user a member of
+// desks, each named by its id or its name (in any case), in the same
+// transaction: an unknown desk is ENOTFOUND and adds no user.
+func (db *DB) CreateUserInDesks(ctx context.Context, u *sportello.User, password string, desks []string) error {
 	if err := validateUser(u); err != nil {
 		return err
 	}
 	if len(password) < MinPasswordLen {
 		return sportello.Errorf(sportello.EINVALID, "the password needs at least %d characters", MinPasswordLen)
 	}
-	return db.update(ctx, func(tx *sql.Tx) error { return db.insertUser(ctx, tx, u, password) })
+	return db.update(ctx, func(tx *sql.Tx) error {
+		if err := db.insertUser(ctx, tx, u, password); err != nil {
+			return err
+		}
+		for _, d := range desks {
+			if err := addDeskMember(ctx, tx, u.ID, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AddDeskMember makes a user a member of a desk named by its id or name.
+func (db *DB) AddDeskMember(ctx context.Context, userID, desk string) error {
+	return db.update(ctx, func(tx *sql.Tx) error { return addDeskMember(ctx, tx, userID, desk) })
+}
+
+func addDeskMember(ctx context.Context, tx *sql.Tx, userID, desk string) error {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM desks WHERE id = ? OR lower(name) = lower(?) ORDER BY id = ? DESC LIMIT 1`, desk, desk, desk).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sportello.Errorf(sportello.ENOTFOUND, "no desk is called %q", desk)
+	} else if err != nil {
+		return internal("add desk member", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO desk_members (user_id, desk_id) VALUES (?, ?)`, userID, id)
+	return internal("add desk member", err)
+}
+
+// UserDesks returns the ids of the desks a user is a member of.
+func (db *DB) UserDesks(ctx context.Context, userID string) ([]string, error) {
+	return db.strings(ctx, "user desks", `SELECT desk_id FROM desk_members WHERE user_id = ? ORDER BY desk_id`, userID)
+}
+
+// FeedScope returns what widens a user's change feed beyond the events the
+// user wrote: the desks the user is a member of, the cases the user has
+// written on, and the citizens the user looked up since the session of
+// token began (from the audit log). An unknown session gives no citizens.
+func (db *DB) FeedScope(ctx context.Context, token, userID string) (desks, cases, citizens []string, err error) {
+	if desks, err = db.UserDesks(ctx, userID); err != nil {
+		return nil, nil, nil, err
+	}
+	if cases, err = db.strings(ctx, "feed scope", `SELECT DISTINCT case_id FROM case_events WHERE author_id = ?`, userID); err != nil {
+		return nil, nil, nil, err
+	}
+	citizens, err = db.strings(ctx, "feed scope", `
+		SELECT DISTINCT a.citizen_id FROM audit a JOIN sessions s ON s.user_id = a.user_id
+		WHERE s.token_hash = ? AND a.user_id = ? AND a.at >= s.created_at AND a.citizen_id IS NOT NULL`,
+		tokenHash(token), userID)
+	return desks, cases, citizens, err
+}
+
+// strings runs a query of one text column.
+func (db *DB) strings(ctx context.Context, what, query string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, internal(what, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, internal(what, err)
+		}
+		out = append(out, s)
+	}
+	return out, internal(what, rows.Err())
 }
 
 func validateUser(u *sportello.User) error {

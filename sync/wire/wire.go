@@ -83,6 +83,37 @@ type ChangesResponse struct {
 	Cursor  int64              `json:"cursor"`
 }
 
+// AccessEntry is one row of the audit log of citizen reads: who read which
+// record, when and why.
+type AccessEntry struct {
+	At        time.Time `json:"at"`
+	UserID    string    `json:"user_id"`
+	CitizenID string    `json:"citizen_id,omitempty"`
+	Number    string    `json:"number,omitempty"`
+	Reason    string    `json:"reason"`
+}
+
+// AccessLogResponse is a citizen's access log (GET /v1/audit), oldest first.
+type AccessLogResponse struct {
+	CitizenID string        `json:"citizen_id"`
+	Entries   []AccessEntry `json:"entries"`
+}
+
+// ChangeKindHidden is the kind of a change the receiving user may not see:
+// it carries only its seq and time, so that the desktop's cursor moves on
+// with no gap and learns nothing of the change.
+const ChangeKindHidden = "hidden"
+
+// ChangeKindPurged is the kind of a change whose case was removed by
+// syncd purge: the seq stays, so the log has no gap, and nothing else does.
+const ChangeKindPurged = "purged"
+
+// Hidden returns the placeholder sent instead of a change its receiver may
+// not see.
+func Hidden(c sportello.Change) sportello.Change {
+	return sportello.Change{Seq: c.Seq, At: c.At, Kind: ChangeKindHidden}
+}
+
 // FrameType names a WebSocket frame.
 type FrameType string
 
@@ -98,9 +129,10 @@ const (
 
 // WebSocket close codes syncd uses besides the standard normal closure.
 const (
-	CloseGoingAway      = 1001 // syncd is shutting down: reconnect
-	CloseMalformedFrame = 1007 // the client sent a frame syncd cannot read
-	CloseTryAgainLater  = 1013 // the client was too slow: reconnect from its cursor
+	CloseGoingAway       = 1001 // syncd is shutting down: reconnect
+	CloseMalformedFrame  = 1007 // the client sent a frame syncd cannot read
+	ClosePolicyViolation = 1008 // the session ended (signed out): sign in again
+	CloseTryAgainLater   = 1013 // the client was too slow: reconnect from its cursor
 )
 
 // ServerFrame is a frame syncd sends to a desktop.

@@ -132,6 +132,11 @@ func TestEndToEnd_CallPopsHistoryAndWrapUpReachesOthers(t *testing.T) {
 	apptest.Enter(w2)
 	apptest.WaitText(t, w2, 10*time.Second, "Maria Rossi")
 
+	// The knowledge base was copied at sign-in: search it as the operator types.
+	apptest.Press(w1, app.ShortcutKB)
+	apptest.TypeFocused(w1, "carta identita")
+	apptest.WaitText(t, w1, 10*time.Second, "Carta d'identità elettronica (CIE)", "What to bring")
+
 	// A plain sync client listening for pushed changes.
 	c3 := client.New(url, nil)
 	if _, err := c3.Login(ctx, "supervisore", demo.Password); err != nil {

@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/demo"
+	"github.com/sportello/sportello/sync/server"
+	"github.com/sportello/sportello/sync/sqlite"
+	"github.com/sportello/sportello/sync/wire"
+)
+
+var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+
+// city has every role, two desks and a case waiting at the Multe desk.
+var city = &demo.Data{
+	Users: []demo.User{
+		{User: sportello.User{ID: "u-a", Username: "operatore", Name: "Giulia Bianchi", Role: sportello.RoleOperator}, Password: "demo"},
+		{User: sportello.User{ID: "u-b", Username: "operatore2", Name: "Marco Ferri", Role: sportello.RoleOperator}, Password: "demo"},
+		{User: sportello.User{ID: "u-sup", Username: "supervisore", Name: "Francesca Romano", Role: sportello.RoleSupervisor}, Password: "demo"},
+		{User: sportello.User{ID: "u-adm", Username: "admin", Name: "Paolo Galli", Role: sportello.RoleAdmin}, Password: "demo"},
+	},
+	Desks: []sportello.Desk{{ID: "desk-multe", Name: "Multe"}, {ID: "desk-tributi", Name: "Tributi"}},
+	Citizens: []sportello.Citizen{
+		{ID: "c-rossi", Kind: sportello.CitizenPerson, Name: "Maria Rossi", Phones: []string{"+390212345678"}},
+		{ID: "c-verdi", Kind: sportello.CitizenPerson, Name: "Luca Verdi", Phones: []string{"+393351112233"}},
+		{ID: "c-neri", Kind: sportello.CitizenPerson, Name: "Anna Neri", Phones: []string{"+393409998877"}},
+	},
+	Cases: []*sportello.Case{{ID: "k-multa", CitizenID: "c-neri", Events: []*sportello.CaseEvent{
+		{ID: "e-1", CaseID: "k-multa", Kind: sportello.EventOpened, At: t0, Note: "Multa contestata"},
+		{ID: "e-2", CaseID: "k-multa", Kind: sportello.EventEscalated, At: t0, DeskID: "desk-multe"},
+	}}},
+}
+
+// newCityEnv serves the city with the change feed filtered, and adds a
+// specialist of each desk (password "password-lunga").
+func newCityEnv(t *testing.T) *env {
+	t.Helper()
+	db := sqlite.New(filepath.Join(t.TempDir(), "syncd.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.Seed(ctx, city); err != nil {
+		t.Fatal(err)
+	}
+	for username, desk := range map[string]string{"specialista": "Multe", "specialista2": "desk-tributi"} {
+		u := &sportello.User{Username: username, Name: "Specialista " + desk, Role: sportello.RoleSpecialist}
+		if err := db.CreateUserInDesks(ctx, u, "password-lunga", []string{desk}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := server.New(db, nil)
+	srv.FilterChanges = true
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return &env{db: db, srv: srv, url: srv.URL()}
+}
+
+// signIn signs in a user of the city, whatever its password.
+func (e *env) signIn(t *testing.T, username string) string {
+	t.Helper()
+	for _, pw := range []string{"demo", "password-lunga"} {
+		b, _ := json.Marshal(wire.LoginRequest{Username: username, Password: pw})
+		status, body := e.call(t, "POST", "/v1/login", "", bytes.NewReader(b))
+		if status == http.StatusOK {
+			var resp wire.LoginResponse
+			json.Unmarshal(body, &resp)
+			return resp.Token
+		}
+	}
+	t.Fatalf("cannot sign in %s", username)
+	return ""
+}
+
+// wsStatus opens /v1/ws and returns the status of the handshake.
+func (e *env) wsStatus(t *testing.T, token string) int {
+	t.Helper()
+	u := strings.Replace(e.url, "http://", "ws://", 1) + "/v1/ws?token=" + url.QueryEscape(token)
+	ws, resp, err := websocket.DefaultDialer.Dial(u, nil)
+	if err == nil {
+		ws.Close()
+		return http.StatusSwitchingProtocols
+	}
+	if resp == nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode
+}
+
+// TestServer_Authorization is the one table of who may do what: every
+// role against every endpoint (the status it gets), then every role
+// against every kind of change (whether the feed shows it, over
+// GET /v1/changes and over the WebSocket).
+func TestServer_Authorization(t *testing.T) {
+	users := []string{"operatore", "specialista", "supervisore", "admin"}
+	const (
+		ok   = http.StatusOK
+		made = http.StatusCreated
+		no   = http.StatusForbidden
+		ws   = http.StatusSwitchingProtocols
+	)
+	endpoints := []struct {
+		name, method, path, body string
+		want                     map[string]int // by username (one per role)
+	}{
+		{"Health", "GET", "/healthz", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Ready", "GET", "/readyz", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Me", "GET", "/v1/me", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"LookupCaller", "GET", "/v1/callers/+390212345678?reason=call-1", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"RecordWrapUp", "POST", "/v1/wrapups", `{"call_id":"c","citizen_id":"c-verdi","outcome":"transferred"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": no, "admin": no}},
+		{"Changes", "GET", "/v1/changes", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"WebSocket", "WS", "/v1/ws", "", map[string]int{"operatore": ws, "specialista": ws, "supervisore": ws, "admin": ws}},
+		{"AuditLog", "GET", "/v1/audit?citizen_id=c-rossi", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		{"KnowledgeBase", "GET", "/v1/kb?limit=500&after=", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Metrics", "GET", "/metrics", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Logout", "POST", "/v1/logout", "", map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": http.StatusNoContent, "admin": http.StatusNoContent}},
+	}
+	t.Run("Endpoints", func(t *testing.T) {
+		e := newCityEnv(t)
+		for _, username := range users {
+			token := e.signIn(t, username)
+			for _, ep := range endpoints {
+				t.Run(username+"/"+ep.name, func(t *testing.T) {
+					want, listed := ep.want[username]
+					if !listed {
+						t.Fatalf("the table has no answer for %s", username)
+					}
+					head, _ := e.db.Head(context.Background())
+					var status int
+					var body []byte
+					if ep.method == "WS" {
+						status = e.wsStatus(t, token)
+					} else {
+						var rd *strings.Reader
+						if ep.body != "" {
+							rd = strings.NewReader(ep.body)
+						} else {
+							rd = strings.NewReader("")
+						}
+						status, body = e.call(t, ep.method, ep.path, token, rd)
+					}
+					if status != want {
+						t.Fatalf("%s %s as %s: %d %s, want %d", ep.method, ep.path, username, status, body, want)
+					}
+					if status == no {
+						wantError(t, status, body, no, sportello.EFORBIDDEN, "may not")
+						if h, _ := e.db.Head(context.Background()); h != head {
+							t.Fatal("a forbidden request wrote changes")
+						}
+					}
+				})
+			}
+			// Signed out by the last endpoint: the token is dead.
+			status, body := e.call(t, "GET", "/v1/me", token, nil)
+			wantError(t, status, body, http.StatusUnauthorized, sportello.EUNAUTHORIZED, "sign in")
+		}
+	})
+
+	t.Run("Feed", func(t *testing.T) {
+		e := newCityEnv(t)
+		ctx := context.Background()
+		tokens := map[string]string{}
+		for _, u := range []string{"operatore", "operatore2", "specialista", "specialista2", "supervisore", "admin"} {
+			tokens[u] = e.signIn(t, u)
+		}
+		// operatore holds Maria Rossi's card open.
+		if status, body := e.call(t, "GET", "/v1/callers/+390212345678?reason=call-0", tokens["operatore"], nil); status != ok {
+			t.Fatalf("lookup: %d %s", status, body)
+		}
+		// Sockets open before the changes: they get them live.
+		sockets := map[string]*websocket.Conn{}
+		for u, token := range tokens {
+			sockets[u] = e.dialWS(t, token, 0)
+			if f := readFrame(t, sockets[u]); f.Type != wire.FrameHello {
+				t.Fatalf("%s: %+v", u, f)
+			}
+		}
+		post := func(username string, w sportello.WrapUp) *sportello.Case {
+			return e.wrapUp(t, tokens[username], w)
+		}
+		type kind struct {
+			name string
+			seqs []int64
+			want map[string]bool // visible to each user
+		}
+		own := post("operatore", sportello.WrapUp{CallID: "c1", CitizenID: "c-verdi", Outcome: sportello.OutcomeTransferred})
+		post("operatore2", sportello.WrapUp{CallID: "c2", CitizenID: "c-rossi", Outcome: sportello.OutcomeTransferred})
+		post("operatore2", sportello.WrapUp{CallID: "c3", CaseID: "k-multa", Outcome: sportello.OutcomeTransferred})
+		kinds := []kind{
+			{"OwnCase", []int64{1, 2, 3},
+				map[string]bool{"operatore": true, "operatore2": false, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}},
+			{"CitizenLookedUp", []int64{4, 5, 6},
+				map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}},
+			{"DeskCase", []int64{7, 8},
+				map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}},
+		}
+		// check reads seqs from the socket (and from GET /v1/changes when
+		// pull) and compares each with the table.
+		check := func(kinds []kind, pull bool) {
+			t.Helper()
+			for username, token := range tokens {
+				var pulled []sportello.Change
+				if pull {
+					status, body := e.call(t, "GET", "/v1/changes", token, nil)
+					var resp wire.ChangesResponse
+					json.Unmarshal(body, &resp)
+					if status != ok || resp.Cursor != 8 || len(resp.Changes) != 8 {
+						t.Fatalf("%s: %d %s, want every seq to 8", username, status, body)
+					}
+					pulled = resp.Changes
+				}
+				for _, k := range kinds {
+					for _, seq := range k.seqs {
+						got := []sportello.Change{wantChange(t, sockets[username], seq)}
+						if pull {
+							got = append(got, pulled[seq-1])
+						}
+						for _, c := range got {
+							hidden := c.Kind == wire.ChangeKindHidden
+							if hidden == k.want[username] {
+								t.Errorf("%s / %s (seq %d): visible %v, want %v", username, k.name, seq, !hidden, k.want[username])
+							}
+							if hidden && (c.Event != nil || c.CaseID != "" || c.CitizenID != "" || c.DeskID != "") {
+								t.Errorf("%s: a hidden change tells %+v", username, c)
+							}
+						}
+					}
+				}
+			}
+		}
+		check(kinds, true)
+
+		// operatore2 writes on operatore's case: operatore sees it (a case
+		// they wrote on), and so does its author.
+		post("operatore2", sportello.WrapUp{CallID: "c4", CaseID: own.ID, Outcome: sportello.OutcomeResolvedFirstContact})
+		check([]kind{{"OthersEventOnOwnCase", []int64{9, 10},
+			map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}}}, false)
+		_ = ctx
+	})
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/wire"
+)
+
+// Action is something a signed-in user asks syncd to do: each endpoint
+// needs one, and the policy says which roles may.
+type Action string
+
+// The actions of the API.
+const (
+	ActionMe           Action = "see who is signed in"
+	ActionLogout       Action = "sign out"
+	ActionLookupCaller Action = "read a citizen's record"
+	ActionRecordWrapUp Action = "record a wrap-up"
+	ActionReadChanges  Action = "read the change feed"
+	ActionReadAudit    Action = "read the audit log"
+	ActionReadKB       Action = "read the knowledge base"
+)
+
+var everyone = []sportello.Role{sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin}
+
+// policy is the one table of who may do what. Operators and specialists
+// take calls, so they record wrap-ups; supervisors and admins watch and
+// account for the service, so they read the audit log. Everyone who may
+// read the change feed gets only the changes they may see (see visible).
+var policy = map[Action][]sportello.Role{
+	ActionMe:           everyone,
+	ActionLogout:       everyone,
+	ActionLookupCaller: everyone,
+	ActionRecordWrapUp: {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionReadChanges:  everyone,
+	ActionReadAudit:    {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionReadKB:       everyone,
+}
+
+// Allowed reports whether a role may do an action; an unknown action or
+// role is never allowed.
+func Allowed(role sportello.Role, a Action) bool {
+	return slices.Contains(policy[a], role)
+}
+
+// forbidden is the error for a role that may not do an action.
+func forbidden(u *sportello.User, a Action) error {
+	return sportello.Errorf(sportello.EFORBIDDEN, "a user with the %s role may not %s", u.Role, a)
+}
+
+// viewer decides which changes one session may see. Supervisors and
+// admins see every change. Anyone else sees a change when they wrote its
+// event, when it is on a case they have written on, when its citizen is
+// one they looked up in this session, or when its case is at one of their
+// desks. Safe for concurrent use: a lookup on the HTTP side widens the
+// viewer of the session's WebSockets.
+type viewer struct {
+	userID string
+	all    bool
+
+	mu       sync.Mutex
+	desks    map[string]bool
+	cases    map[string]bool
+	citizens map[string]bool
+}
+
+func newViewer(u *sportello.User, all bool, desks, cases, citizens []string) *viewer {
+	set := func(ids []string) map[string]bool {
+		m := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			m[id] = true
+		}
+		return m
+	}
+	all = all || u.Role == sportello.RoleSupervisor || u.Role == sportello.RoleAdmin
+	return &viewer{userID: u.ID, all: all, desks: set(desks), cases: set(cases), citizens: set(citizens)}
+}
+
+// visible reports whether the viewer may see ch, learning the cases the
+// user writes on as their events go by.
+func (v *viewer) visible(ch sportello.Change) bool {
+	if v.all {
+		return true
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if ch.Event != nil && ch.Event.AuthorID == v.userID {
+		if ch.CaseID != "" {
+			v.cases[ch.CaseID] = true
+		}
+		return true
+	}
+	return (ch.CaseID != "" && v.cases[ch.CaseID]) ||
+		(ch.CitizenID != "" && v.citizens[ch.CitizenID]) ||
+		(ch.DeskID != "" && v.desks[ch.DeskID])
+}
+
+// show returns ch when the viewer may see it and its hidden placeholder
+// otherwise.
+func (v *viewer) show(ch sportello.Change) sportello.Change {
+	if v.visible(ch) {
+		return ch
+	}
+	return wire.Hidden(ch)
+}
+
+// addCitizen lets the viewer see a citizen's changes from now on.
+func (v *viewer) addCitizen(id string) {
+	v.mu.Lock()
+	v.citizens[id] = true
+	v.mu.Unlock()
+}
