@@ -128,7 +128,7 @@ func (p *kbPanel) showDetails() {
 	}
 	add("Link", e.Link)
 	if !e.ReviewedAt.IsZero() {
-		add("Reviewed", p.s.date(e.ReviewedAt))
+		add("Reviewed", e.ReviewedAt.In(p.s.cfg.Location).Format("02/01/2006"))
 	}
 	p.details.SetText(b.String())
 }
@@ -144,17 +144,17 @@ func (p *kbPanel) officeState(e *sportello.KBEntry) string {
 	loc := p.s.cfg.Location
 	switch {
 	case st.Open:
-		return "🟢 " + tr("open now until") + " " + st.Until.In(loc).Format("15:04")
+		return "● " + tr("open now until") + " " + st.Until.In(loc).Format("15:04")
 	case st.Holiday != "":
-		text := "🔴 " + tr("closed today") + " (" + st.Holiday + ")"
+		text := tr("closed today") + " (" + st.Holiday + ")"
 		if !st.Next.IsZero() {
 			text += " · " + tr("opens") + " " + p.when(st.Next, now)
 		}
 		return text
 	case !st.Next.IsZero():
-		return "🟠 " + tr("closed") + " · " + tr("opens") + " " + p.when(st.Next, now)
+		return tr("closed") + " · " + tr("opens") + " " + p.when(st.Next, now)
 	}
-	return "🔴 " + tr("closed")
+	return tr("closed")
 }
 
 // when says "at 14:00" today, or "Monday 26/11 at 08:30".

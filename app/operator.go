@@ -508,7 +508,7 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 		parts = append(parts, e.Author)
 	}
 	if k.Pending {
-		parts = append(parts, "⏳ "+tr("waiting to be sent"))
+		parts = append(parts, "("+tr("waiting to be sent")+")")
 	}
 	line := strings.Join(parts, " · ")
 	if e.Kind == sportello.EventOpened && repeatsLater(k, e) {
