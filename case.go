@@ -10,14 +10,16 @@ type EventKind string
 
 // The events of a case's history (DESIGN.md): immutable, appended in order.
 const (
-	EventOpened    EventKind = "opened"
-	EventCall      EventKind = "call"      // a call taken about the case
-	EventNote      EventKind = "note"      // a note by an operator or specialist
-	EventWrapUp    EventKind = "wrap_up"   // the outcome an operator recorded after a call
-	EventEscalated EventKind = "escalated" // sent to a second-level desk
-	EventClaimed   EventKind = "claimed"   // a specialist took it
-	EventResolved  EventKind = "resolved"  // answered and closed
-	EventReopened  EventKind = "reopened"  // the citizen came back on it
+	EventOpened      EventKind = "opened"
+	EventCall        EventKind = "call"         // a call taken about the case
+	EventNote        EventKind = "note"         // a note by an operator or specialist
+	EventWrapUp      EventKind = "wrap_up"      // the outcome an operator recorded after a call
+	EventEscalated   EventKind = "escalated"    // sent to a second-level desk
+	EventClaimed     EventKind = "claimed"      // a specialist took it
+	EventReleased    EventKind = "released"     // given back to the desk's queue by its holder or a supervisor
+	EventAnswerReady EventKind = "answer_ready" // the holder has the answer: the citizen can be told
+	EventResolved    EventKind = "resolved"     // answered and closed
+	EventReopened    EventKind = "reopened"     // the citizen came back on it
 )
 
 // Outcome is the result an operator records at wrap-up.
@@ -47,11 +49,19 @@ type CaseStatus string
 
 // Case states.
 const (
-	StatusOpen      CaseStatus = "open"
-	StatusEscalated CaseStatus = "escalated"
-	StatusClaimed   CaseStatus = "claimed"
-	StatusResolved  CaseStatus = "resolved"
+	StatusOpen        CaseStatus = "open"
+	StatusEscalated   CaseStatus = "escalated"
+	StatusClaimed     CaseStatus = "claimed"
+	StatusAnswerReady CaseStatus = "answer_ready"
+	StatusResolved    CaseStatus = "resolved"
 )
+
+// AtDesk reports whether a case in status st is in a desk's queue:
+// escalated and waiting, taken by a specialist, or answered and waiting
+// to be given to the citizen.
+func (st CaseStatus) AtDesk() bool {
+	return st == StatusEscalated || st == StatusClaimed || st == StatusAnswerReady
+}
 
 // CaseEvent is one immutable entry in a case's history.
 type CaseEvent struct {
@@ -61,26 +71,38 @@ type CaseEvent struct {
 	At       time.Time `json:"at"` // UTC
 	AuthorID string    `json:"author_id,omitempty"`
 	Author   string    `json:"author,omitempty"` // display name
-	CallID   string    `json:"call_id,omitempty"`
-	Number   string    `json:"number,omitempty"` // caller's number on call events
-	Outcome  Outcome   `json:"outcome,omitempty"`
-	DeskID   string    `json:"desk_id,omitempty"`
-	Category string    `json:"category,omitempty"`
-	Note     string    `json:"note,omitempty"`
+	// AuthorRole is the author's role when the event was recorded: a
+	// supervisor may release or reassign a case someone else holds.
+	AuthorRole Role    `json:"author_role,omitempty"`
+	CallID     string  `json:"call_id,omitempty"`
+	Number     string  `json:"number,omitempty"` // caller's number on call events
+	Outcome    Outcome `json:"outcome,omitempty"`
+	DeskID     string  `json:"desk_id,omitempty"`
+	Category   string  `json:"category,omitempty"`
+	Note       string  `json:"note,omitempty"`
 }
 
 // Case is a citizen's request (pratica) and its history.
 type Case struct {
-	ID        string       `json:"id"`
-	CitizenID string       `json:"citizen_id,omitempty"`
-	Category  string       `json:"category"`
-	Subject   string       `json:"subject"`
-	Status    CaseStatus   `json:"status"`
-	DeskID    string       `json:"desk_id,omitempty"`
-	ClaimedBy string       `json:"claimed_by,omitempty"`
-	OpenedAt  time.Time    `json:"opened_at"`
-	UpdatedAt time.Time    `json:"updated_at"`
-	Events    []*CaseEvent `json:"events,omitempty"`
+	ID        string     `json:"id"`
+	CitizenID string     `json:"citizen_id,omitempty"`
+	Category  string     `json:"category"`
+	Subject   string     `json:"subject"`
+	Status    CaseStatus `json:"status"`
+	DeskID    string     `json:"desk_id,omitempty"`
+	ClaimedBy string     `json:"claimed_by,omitempty"` // the holder's name
+	// ClaimedByID is the holder's user id: only the holder (or a
+	// supervisor) may release the case or mark its answer ready.
+	ClaimedByID string    `json:"claimed_by_id,omitempty"`
+	OpenedAt    time.Time `json:"opened_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	// EscalatedAt is when the case last reached a desk: a desk's queue
+	// is worked oldest escalation first. A release keeps it.
+	EscalatedAt time.Time    `json:"escalated_at,omitzero"`
+	Events      []*CaseEvent `json:"events,omitempty"`
+	// CitizenName is the citizen's name on the cases of a desk's queue,
+	// which are read without the citizen's card.
+	CitizenName string `json:"citizen_name,omitempty"`
 	// Pending marks a case as the desktop recorded it while syncd was
 	// unreachable: it is in the outbox and syncd has not accepted it yet.
 	Pending bool `json:"pending,omitempty"`
@@ -126,6 +148,9 @@ func (c *Case) Apply(e *CaseEvent) error {
 			if e.DeskID == "" {
 				return Errorf(EINVALID, "escalation needs a desk")
 			}
+			if err := c.mayTakeFromHolder(e, "escalate"); err != nil {
+				return err
+			}
 			next = StatusEscalated
 		}
 	case EventEscalated:
@@ -135,18 +160,41 @@ func (c *Case) Apply(e *CaseEvent) error {
 		if c.Status == StatusResolved {
 			return Errorf(ECONFLICT, "the case is resolved: reopen it first")
 		}
+		if err := c.mayTakeFromHolder(e, "escalate"); err != nil {
+			return err
+		}
 		next = StatusEscalated
 	case EventClaimed:
-		if c.Status == StatusClaimed {
+		switch c.Status {
+		case StatusEscalated:
+		case StatusClaimed, StatusAnswerReady:
 			return Errorf(ECONFLICT, "the case is already taken by %s", c.ClaimedBy)
-		}
-		if c.Status != StatusEscalated {
+		default:
 			return Errorf(ECONFLICT, "only a case escalated to a desk can be claimed")
 		}
 		next = StatusClaimed
+	case EventReleased:
+		if c.Status != StatusClaimed {
+			return Errorf(ECONFLICT, "only a case taken by someone can be released")
+		}
+		if err := c.mayTakeFromHolder(e, "release"); err != nil {
+			return err
+		}
+		next = StatusEscalated
+	case EventAnswerReady:
+		if c.Status != StatusClaimed {
+			return Errorf(ECONFLICT, "claim the case before marking its answer ready")
+		}
+		if !c.heldBy(e) {
+			return Errorf(ECONFLICT, "the case is taken by %s: only they can mark its answer ready", c.ClaimedBy)
+		}
+		next = StatusAnswerReady
 	case EventResolved:
 		if c.Status == StatusResolved {
 			return Errorf(ECONFLICT, "the case is already resolved")
+		}
+		if err := c.mayTakeFromHolder(e, "resolve"); err != nil {
+			return err
 		}
 		next = StatusResolved
 	case EventReopened:
@@ -161,15 +209,36 @@ func (c *Case) Apply(e *CaseEvent) error {
 	c.Status = next
 	switch {
 	case e.Kind == EventEscalated, e.Kind == EventWrapUp && e.Outcome == OutcomeEscalated:
-		c.DeskID, c.ClaimedBy = e.DeskID, ""
+		c.DeskID, c.ClaimedBy, c.ClaimedByID = e.DeskID, "", ""
+		c.EscalatedAt = e.At
 	case e.Kind == EventClaimed:
-		c.ClaimedBy = e.Author
-	case next != StatusClaimed:
-		c.ClaimedBy = ""
+		c.ClaimedBy, c.ClaimedByID = e.Author, e.AuthorID
+	case next != StatusClaimed && next != StatusAnswerReady:
+		// The holder stays named while the answer waits to be given.
+		c.ClaimedBy, c.ClaimedByID = "", ""
 	}
 	c.UpdatedAt = e.At
 	c.Events = append(c.Events, e)
 	return nil
+}
+
+// heldBy reports whether e's author holds the case. Events without an
+// author id (older stores, seeds) are matched by name.
+func (c *Case) heldBy(e *CaseEvent) bool {
+	if c.ClaimedByID != "" || e.AuthorID != "" {
+		return c.ClaimedByID == e.AuthorID
+	}
+	return c.ClaimedBy == e.Author
+}
+
+// mayTakeFromHolder refuses e when someone else holds the case (claimed)
+// and e's author is not a supervisor: a specialist's work is not taken
+// away from them by a colleague.
+func (c *Case) mayTakeFromHolder(e *CaseEvent, what string) error {
+	if c.Status != StatusClaimed || c.heldBy(e) || e.AuthorRole == RoleSupervisor {
+		return nil
+	}
+	return Errorf(ECONFLICT, "the case is taken by %s: only they or a supervisor can %s it", c.ClaimedBy, what)
 }
 
 // Replay builds a case from its events in order.

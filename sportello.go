@@ -63,6 +63,8 @@ type Citizen struct {
 type Desk struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Member is set on the desks the signed-in user works (GET /v1/desks).
+	Member bool `json:"member,omitempty"`
 }
 
 // Office is a place of the City with opening hours, as the web portal shows it.
@@ -121,7 +123,10 @@ type WrapUp struct {
 	NewCaseID string  `json:"new_case_id,omitempty"`
 	Category  string  `json:"category,omitempty"`
 	Outcome   Outcome `json:"outcome"`
-	Note      string  `json:"note"`
+	// DeskID is the desk an escalated call goes to (OutcomeEscalated
+	// needs one); Note is then the hand-off note for the desk.
+	DeskID string `json:"desk_id,omitempty"`
+	Note   string `json:"note"`
 	// KBEntries are the knowledge-base entries that answered the call, so
 	// that first-contact resolution can be reported per service.
 	KBEntries  []string  `json:"kb_entries,omitempty"`
@@ -133,6 +138,12 @@ type WrapUp struct {
 func (w *WrapUp) Validate() error {
 	if !w.Outcome.Valid() {
 		return Errorf(EINVALID, "choose an outcome for the call")
+	}
+	if w.Outcome == OutcomeEscalated && w.DeskID == "" {
+		return Errorf(EINVALID, "choose the desk to escalate to")
+	}
+	if w.Outcome != OutcomeEscalated && w.DeskID != "" {
+		return Errorf(EINVALID, "only an escalated call goes to a desk")
 	}
 	if w.CallerNumber == "" && w.CitizenID == "" && w.CaseID == "" {
 		return Errorf(EINVALID, "a wrap-up needs a caller, a citizen or a case")
@@ -159,6 +170,24 @@ type CaseService interface {
 	// RecordWrapUp stores a wrap-up as case events, opening a case when the
 	// wrap-up names none, and returns the case as it now is.
 	RecordWrapUp(ctx context.Context, w WrapUp) (*Case, error)
+}
+
+// DeskService is the second level's work: the desks, the queue of the
+// signed-in user's desks, and what a specialist (or an operator, or a
+// supervisor, as their role allows) does on a case.
+type DeskService interface {
+	// Desks returns every desk, the user's own marked Member.
+	Desks(ctx context.Context) ([]Desk, error)
+	// Queue returns the cases at the user's desks (every desk for a
+	// supervisor) that are escalated, taken or answered, oldest
+	// escalation first, each with its events and citizen's name.
+	Queue(ctx context.Context) ([]*Case, error)
+	// CaseAction records one event on a case: claimed, released, note,
+	// answer_ready, resolved, or escalated to another desk (DeskID). syncd
+	// sets the author and time; e.ID, when set, makes the action
+	// idempotent. It returns the case as it now is; a second claim is
+	// ECONFLICT "the case is already taken by <name>".
+	CaseAction(ctx context.Context, caseID string, e CaseEvent) (*Case, error)
 }
 
 // AuthService signs a user in to syncd.

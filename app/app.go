@@ -23,7 +23,8 @@ type Config struct {
 	Citizens sportello.CitizenService
 	Cases    sportello.CaseService
 	Sync     sportello.SyncService
-	KB       sportello.KBService // nil: no knowledge-base panel
+	KB       sportello.KBService   // nil: no knowledge-base panel
+	Desks    sportello.DeskService // nil: no desks to escalate to, no desk queue
 
 	// Auth signs in when User is nil: the desktop then opens the sign-in
 	// dialog and calls OnSignedIn once the user is in.

@@ -59,6 +59,7 @@ func (s *operatorScreen) signIn() {
 					d.Hide()
 					s.user = u
 					s.renderStatus()
+					s.signedIn()
 					if s.call != nil && s.call.State != sportello.CallEnded {
 						s.lookup(s.call.Number, "call "+s.call.ID) // the call that rang before sign-in
 					}
@@ -136,6 +137,7 @@ func (s *operatorScreen) signOut(force bool) {
 				s.showError(err)
 			}
 			s.user, s.card, s.wrapFor = nil, nil, nil
+			s.signedOut()
 			s.callNumber.SetText("")
 			s.renderCard()
 			s.renderStatus()

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -35,6 +36,7 @@ type operatorScreen struct {
 	card    *sportello.CallerCard // the caller card on screen
 	usedKB  []string              // knowledge-base entries that served the call in hand
 	sync    sportello.SyncState
+	desks   []sportello.Desk // every desk, in the order of deskSelect and queue.desk
 
 	// Status bar.
 	sipStatus  *widget.Label
@@ -55,15 +57,18 @@ type operatorScreen struct {
 	openCases   *fyne.Container
 	history     *fyne.Container
 
-	kb   *kbPanel
-	tabs *container.AppTabs
+	kb       *kbPanel
+	queue    *queuePanel // nil without a DeskService
+	queueTab *container.TabItem
+	tabs     *container.AppTabs
 
 	// Wrap-up.
-	outcome   *widget.RadioGroup
-	note      *widget.Entry
-	saveBtn   *tipButton
-	wrapTitle *widget.Label
-	message   *widget.Label
+	outcome    *widget.RadioGroup
+	deskSelect *widget.Select // the desk of an escalation, shown for that outcome only
+	note       *widget.Entry
+	saveBtn    *tipButton
+	wrapTitle  *widget.Label
+	message    *widget.Label
 }
 
 func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
@@ -104,7 +109,10 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	for i, o := range sportello.Outcomes {
 		labels[i] = outcomeText(o) + " (" + shortcutText(ShortcutOutcome(i)) + ")"
 	}
-	s.outcome = widget.NewRadioGroup(labels, nil)
+	s.outcome = widget.NewRadioGroup(labels, func(string) { s.outcomeChanged() })
+	s.deskSelect = widget.NewSelect(nil, nil)
+	s.deskSelect.PlaceHolder = tr("Choose the desk (Left/Right arrows)")
+	s.deskSelect.Hide()
 	s.note = widget.NewMultiLineEntry()
 	s.note.SetPlaceHolder(tr("Note for the citizen's history") + " (" + shortcutText(ShortcutNote) + ")")
 	s.note.SetMinRowsVisible(3)
@@ -116,6 +124,9 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	s.message.Wrapping = fyne.TextWrapWord
 
 	s.kb = newKBPanel(s)
+	if cfg.Desks != nil {
+		s.queue = newQueuePanel(s)
+	}
 	s.showIdle()
 	s.renderCard()
 	s.renderStatus()
@@ -134,7 +145,7 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		s.search,
 	)
-	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.note, s.saveBtn, s.message)
+	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.deskSelect, s.note, s.saveBtn, s.message)
 	left := container.NewBorder(callBox, nil, nil, nil, container.NewVScroll(wrapBox))
 
 	cardHead := container.NewVBox(s.citizenName, s.citizenInfo,
@@ -147,6 +158,9 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		container.NewTabItem(tr("Caller"), right),
 		container.NewTabItem(tr("Information"), s.kb.content()),
 	)
+	if s.queue != nil {
+		s.queueTab = container.NewTabItem(tr("Desk queue"), s.queue.content())
+	}
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(s.tabs))
 	split.Offset = 0.38
@@ -159,7 +173,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		it.Shortcut = sc
 		return it
 	}
-	return fyne.NewMainMenu(fyne.NewMenu(tr("Call"),
+	menus := []*fyne.Menu{fyne.NewMenu(tr("Call"),
 		item(tr("Answer"), ShortcutAnswer, s.answer),
 		item(tr("Hang up"), ShortcutHangup, s.hangup),
 		fyne.NewMenuItemSeparator(),
@@ -170,7 +184,28 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Put the answer in the note"), ShortcutInsertKB, s.kb.insert),
 		fyne.NewMenuItemSeparator(),
 		item(tr("Sign out"), ShortcutSignOut, func() { s.signOut(false) }),
-	))
+	)}
+	if s.deskView() {
+		// In the menu, so that the keys reach the actions while a text
+		// field has the focus.
+		q := s.queue
+		menus = append(menus, fyne.NewMenu(tr("Desk queue"),
+			item(tr("Desk queue"), ShortcutQueue, s.focusQueue),
+			item(tr("Claim"), ShortcutClaim, q.claim),
+			item(tr("Release"), ShortcutRelease, q.release),
+			item(tr("Add note"), ShortcutCaseNote, q.addNote),
+			item(tr("Answer ready"), ShortcutAnswerReady, q.answerReady),
+			item(tr("Resolve"), ShortcutResolve, q.resolve),
+			item(tr("Transfer"), ShortcutTransfer, q.transfer),
+		))
+	}
+	return fyne.NewMainMenu(menus...)
+}
+
+// deskView reports whether the signed-in user works desks' queues: the
+// Sportello tab shows for specialists and supervisors.
+func (s *operatorScreen) deskView() bool {
+	return s.queue != nil && s.user != nil && (s.user.Role == sportello.RoleSpecialist || s.user.Role == sportello.RoleSupervisor)
 }
 
 func (s *operatorScreen) addShortcuts() {
@@ -183,10 +218,28 @@ func (s *operatorScreen) addShortcuts() {
 	c.AddShortcut(ShortcutSignOut, func(fyne.Shortcut) { s.signOut(false) })
 	c.AddShortcut(ShortcutKB, func(fyne.Shortcut) { s.focusKB() })
 	c.AddShortcut(ShortcutInsertKB, func(fyne.Shortcut) { s.kb.insert() })
-	c.AddShortcut(ShortcutKBNext, func(fyne.Shortcut) { s.kb.move(1) })
-	c.AddShortcut(ShortcutKBPrev, func(fyne.Shortcut) { s.kb.move(-1) })
+	c.AddShortcut(ShortcutKBNext, func(fyne.Shortcut) { s.move(1) })
+	c.AddShortcut(ShortcutKBPrev, func(fyne.Shortcut) { s.move(-1) })
 	for i := range sportello.Outcomes {
-		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) { s.outcome.SetSelected(s.outcome.Options[i]) })
+		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) {
+			s.outcome.SetSelected(s.outcome.Options[i])
+			if sportello.Outcomes[i] == sportello.OutcomeEscalated && !s.outcome.Disabled() {
+				c.Focus(s.deskSelect) // Left/Right choose the desk
+			}
+		})
+	}
+	if s.queue != nil {
+		q := s.queue
+		for sc, f := range map[*desktop.CustomShortcut]func(){
+			ShortcutQueue: s.focusQueue, ShortcutClaim: q.claim, ShortcutRelease: q.release, ShortcutCaseNote: q.addNote,
+			ShortcutAnswerReady: q.answerReady, ShortcutResolve: q.resolve, ShortcutTransfer: q.transfer,
+		} {
+			c.AddShortcut(sc, func(fyne.Shortcut) {
+				if s.deskView() {
+					f()
+				}
+			})
+		}
 	}
 }
 
@@ -216,6 +269,11 @@ func (s *operatorScreen) start() {
 			func(st sportello.SyncState) { do(func() { s.sync = st; s.renderStatus() }) },
 			func(ch sportello.Change) { do(func() { s.onChange(ch) }) },
 		)
+	}
+	if s.user != nil {
+		// Last, and through do like every update: the reads it starts
+		// update the same widgets from their goroutines.
+		do(s.signedIn)
 	}
 }
 
@@ -337,7 +395,23 @@ func (s *operatorScreen) saveWrapUp() {
 		s.message.SetText(tr("Choose an outcome for the call."))
 		return
 	}
+	var deskID string
+	if sportello.Outcomes[i] == sportello.OutcomeEscalated {
+		d := s.deskSelect.SelectedIndex()
+		if d < 0 || d >= len(s.desks) {
+			// Nothing is lost: the form stays as it is.
+			s.message.SetText(tr("Choose the desk to escalate to."))
+			s.deskSelect.Show()
+			s.win.Canvas().Focus(s.deskSelect)
+			if len(s.desks) == 0 {
+				s.loadDesks()
+			}
+			return
+		}
+		deskID = s.desks[d].ID
+	}
 	w := sportello.WrapUp{
+		DeskID:       deskID,
 		CallID:       c.ID,
 		CallerNumber: c.Number,
 		Outcome:      sportello.Outcomes[i],
@@ -372,6 +446,7 @@ func (s *operatorScreen) saveWrapUp() {
 			s.wrapFor = nil
 			s.usedKB = nil
 			s.note.SetText("")
+			s.deskSelect.ClearSelected()
 			s.enableWrapUp(false)
 			if k.Pending {
 				s.message.SetText(tr("Saved on this desktop: it will reach syncd as soon as syncd is reachable."))
@@ -391,6 +466,9 @@ func (s *operatorScreen) onChange(ch sportello.Change) {
 	if ch.Seq > s.sync.Cursor {
 		s.sync.Cursor = ch.Seq
 		s.renderStatus()
+	}
+	if s.deskView() {
+		s.queue.onChange(ch)
 	}
 	if ch.Event == nil || s.card == nil || s.card.Citizen == nil || ch.CitizenID != s.card.Citizen.ID {
 		return
@@ -624,6 +702,113 @@ func shortID(id string) string {
 func durationText(d time.Duration) string {
 	d = d.Round(time.Second)
 	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// outcomeChanged shows the desk choice for an escalation, where the note
+// becomes the hand-off note for the desk.
+func (s *operatorScreen) outcomeChanged() {
+	i := indexOf(s.outcome.Options, s.outcome.Selected)
+	if i >= 0 && sportello.Outcomes[i] == sportello.OutcomeEscalated {
+		s.deskSelect.Show()
+		s.note.SetPlaceHolder(tr("Hand-off note for the desk") + " (" + shortcutText(ShortcutNote) + ")")
+		if len(s.desks) == 0 {
+			s.loadDesks()
+		}
+		return
+	}
+	s.deskSelect.Hide()
+	s.note.SetPlaceHolder(tr("Note for the citizen's history") + " (" + shortcutText(ShortcutNote) + ")")
+}
+
+// signedIn sets up what depends on the user: the desks for escalations,
+// and the Sportello tab for specialists and supervisors.
+func (s *operatorScreen) signedIn() {
+	s.loadDesks()
+	if !s.deskView() {
+		return
+	}
+	if indexOfTab(s.tabs, s.queueTab) < 0 {
+		s.tabs.Append(s.queueTab)
+	}
+	s.win.SetMainMenu(s.mainMenu())
+	s.tabs.Select(s.queueTab)
+	s.queue.refresh()
+}
+
+// signedOut forgets the desks' work shown.
+func (s *operatorScreen) signedOut() {
+	if s.queue == nil {
+		return
+	}
+	if indexOfTab(s.tabs, s.queueTab) >= 0 {
+		s.tabs.Remove(s.queueTab)
+	}
+	s.queue.cases, s.queue.selected, s.queue.loaded = nil, "", false
+	s.queue.render()
+	s.win.SetMainMenu(s.mainMenu())
+}
+
+// loadDesks reads the desks off Fyne's goroutine.
+func (s *operatorScreen) loadDesks() {
+	if s.cfg.Desks == nil || s.user == nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+		defer cancel()
+		desks, err := s.cfg.Desks.Desks(ctx)
+		do(func() {
+			if err != nil {
+				s.cfg.Logger.Warn("read the desks", "error", err)
+				return
+			}
+			s.desks = desks
+			names := make([]string, len(desks))
+			var mine map[string]bool
+			if s.user != nil && s.user.Role == sportello.RoleSpecialist {
+				mine = map[string]bool{}
+			}
+			for i, d := range desks {
+				names[i] = d.Name
+				if mine != nil && d.Member {
+					mine[d.ID] = true
+				}
+			}
+			s.deskSelect.SetOptions(names)
+			if s.queue != nil {
+				s.queue.setDesks(mine, desks)
+			}
+		})
+	}()
+}
+
+// move chooses in the panel on screen: the desk queue or the knowledge base.
+func (s *operatorScreen) move(delta int) {
+	if s.deskView() && s.tabs.Selected() == s.queueTab {
+		s.queue.move(delta)
+		return
+	}
+	s.kb.move(delta)
+}
+
+// focusQueue shows the desk queue and puts the cursor in its note.
+func (s *operatorScreen) focusQueue() {
+	if !s.deskView() {
+		return
+	}
+	s.tabs.Select(s.queueTab)
+	s.win.Canvas().Focus(s.queue.note)
+}
+
+func indexOfTab(tabs *container.AppTabs, item *container.TabItem) int {
+	for i, t := range tabs.Items {
+		if t == item {
+			return i
+		}
+	}
+	return -1
 }
 
 // focusKB shows the knowledge base and puts the cursor in its search.

@@ -61,6 +61,8 @@ func statusText(st sportello.CaseStatus) string {
 		return tr("at the desk")
 	case sportello.StatusClaimed:
 		return tr("in progress at the desk")
+	case sportello.StatusAnswerReady:
+		return tr("answer ready")
 	case sportello.StatusResolved:
 		return tr("resolved")
 	}
@@ -81,6 +83,10 @@ func eventText(e *sportello.CaseEvent) string {
 		return tr("Escalated to a desk")
 	case sportello.EventClaimed:
 		return tr("Taken by the desk")
+	case sportello.EventReleased:
+		return tr("Released to the desk's queue")
+	case sportello.EventAnswerReady:
+		return tr("Answer ready")
 	case sportello.EventResolved:
 		return tr("Resolved")
 	case sportello.EventReopened:

@@ -22,6 +22,8 @@ type command int
 const (
 	cmdAnswer command = iota
 	cmdHangup
+	cmdHold
+	cmdResume
 )
 
 type request struct {
@@ -32,8 +34,11 @@ type request struct {
 // call is one inbound call; its dialog belongs to the goroutine running
 // Phone.serve, which takes requests from the API through reqs.
 type call struct {
-	mu   sync.Mutex
-	snap sportello.Call
+	mu      sync.Mutex
+	snap    sportello.Call
+	dtmfOut *diago.DTMFWriter // nil until answered, or without telephone-event
+	flow    flow
+	rtpOut  *media.RTPPacketWriter
 
 	reqs chan request
 	done chan struct{} // closed when serve returns
@@ -104,17 +109,7 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 	p.mu.Unlock()
 
 	reason := ReasonFailed
-	defer func() {
-		p.mu.Lock()
-		delete(p.active, id)
-		p.mu.Unlock()
-		close(c.done)
-		p.setState(c, func(s *sportello.Call) {
-			s.State, s.EndedAt, s.EndReason = sportello.CallEnded, p.now(), reason
-		})
-		log.Info("call ended", "reason", reason)
-		p.handlers.Done()
-	}()
+	defer func() { p.finish(c, reason, log) }()
 
 	log.Info("incoming call", "number", number)
 	if err := d.Trying(); err != nil {
@@ -148,7 +143,7 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 				r.result <- p.reject(d, log)
 				return
 			case cmdAnswer:
-				m, err := d.Answer(diago.AnswerOptions{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecTelephoneEvent8000}})
+				m, err := d.Answer(diago.AnswerOptions{Codecs: phoneCodecs})
 				if err != nil {
 					r.result <- fmt.Errorf("answer: %w", err)
 					if d.Context().Err() != nil {
@@ -165,21 +160,42 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 					s.State, s.AnsweredAt, s.Codec = sportello.CallActive, p.now(), strings.ToUpper(props.Codec.Name)
 				})
 				r.result <- nil
+			default:
+				r.result <- sportello.ErrCallNotReady
 			}
 		}
 	}
 
 	// Active: move audio until someone hangs up.
-	stopMedia, err := p.startMedia(id, med, log)
+	stopMedia, err := p.startMedia(c, med, log)
 	if err != nil {
 		log.Error("start audio", "error", err)
 	}
-	reason = p.talk(d, c, log)
+	reason = p.talk(d, c, serverSession(d, med), log)
 	stopMedia()
 }
 
+// finish forgets the ended call c and publishes its last snapshot.
+func (p *Phone) finish(c *call, reason string, log *slog.Logger) {
+	p.mu.Lock()
+	delete(p.active, c.snapshot().ID)
+	p.mu.Unlock()
+	close(c.done)
+	p.setState(c, func(s *sportello.Call) {
+		s.State, s.EndedAt, s.EndReason = sportello.CallEnded, p.now(), reason
+	})
+	log.Info("call ended", "reason", reason)
+	p.handlers.Done()
+}
+
+// dialog is what talk needs of an established call, inbound or outbound.
+type dialog interface {
+	Context() context.Context
+	Hangup(ctx context.Context) error
+}
+
 // talk waits for the end of an answered call and returns its reason.
-func (p *Phone) talk(d *diago.DialogServerSession, c *call, log *slog.Logger) string {
+func (p *Phone) talk(d dialog, c *call, s *session, log *slog.Logger) string {
 	for {
 		select {
 		case <-d.Context().Done():
@@ -194,12 +210,14 @@ func (p *Phone) talk(d *diago.DialogServerSession, c *call, log *slog.Logger) st
 			case cmdHangup:
 				r.result <- p.bye(d, log)
 				return ReasonLocalHangup
+			case cmdHold, cmdResume:
+				r.result <- c.holdCommand(s, r.cmd, log)
 			}
 		}
 	}
 }
 
-func (p *Phone) bye(d *diago.DialogServerSession, log *slog.Logger) error {
+func (p *Phone) bye(d dialog, log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := d.Hangup(ctx); err != nil {
@@ -233,7 +251,8 @@ const rejectAckWait = 2 * time.Second
 
 // startMedia opens the call's devices and starts the two audio pumps; the
 // returned function stops them, waits for them and closes the devices.
-func (p *Phone) startMedia(id string, med *diago.DialogMedia, log *slog.Logger) (stop func(), err error) {
+func (p *Phone) startMedia(c *call, med *diago.DialogMedia, log *slog.Logger) (stop func(), err error) {
+	id := c.snapshot().ID
 	src, sink, err := p.devices(id)
 	if err != nil {
 		return func() {}, fmt.Errorf("open audio devices: %w", err)
@@ -255,28 +274,53 @@ func (p *Phone) startMedia(id string, med *diago.DialogMedia, log *slog.Logger) 
 		closeDevices()
 		return func() {}, fmt.Errorf("audio reader: %w", err)
 	}
-	w, err := med.AudioWriter()
+	var props diago.MediaProps
+	w, err := med.AudioWriter(diago.WithAudioWriterMediaProps(&props))
 	if err != nil {
 		closeDevices()
 		return func() {}, fmt.Errorf("audio writer: %w", err)
 	}
+	enc, ok := codecNamed(props.Codec.Name)
+	if !ok {
+		closeDevices()
+		return func() {}, fmt.Errorf("negotiated codec %q is not G.711", props.Codec.Name)
+	}
+	// Key presses go out as RFC 4733 events on the audio stream, which
+	// pauses while they last; a peer that did not accept telephone-event
+	// gets none.
+	dtmfOut := &diago.DTMFWriter{}
+	if dw, err := med.AudioWriter(diago.WithAudioWriterDTMF(dtmfOut)); err == nil {
+		w = dw
+		c.mu.Lock()
+		c.dtmfOut, c.rtpOut = dtmfOut, med.RTPPacketWriter
+		c.mu.Unlock()
+	} else {
+		log.Info("no RFC 4733 telephone events on this call", "error", err)
+	}
+	var voice voiceReader = &sameCodec{r: r, c: enc}
 	if pr, ok := r.(*media.RTPPacketReader); ok {
-		r = &pcmuOnly{pr}
+		voice = &rtpVoice{r: pr, dtmf: &dtmfEvents{press: func(key byte) {
+			log.Info("DTMF received", "key", string(key))
+			p.publishDTMF(DTMF{CallID: id, Key: string(key), At: p.now()})
+		}}}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := receive(ctx, r, sink); err != nil {
+		if err := receive(ctx, voice, sink, &c.flow); err != nil {
 			log.Debug("receive audio stopped", "error", err)
 		}
 	})
 	wg.Go(func() {
-		if err := send(ctx, w, src, log); err != nil {
+		if err := send(ctx, w, enc, src, &c.flow, log); err != nil {
 			log.Debug("send audio stopped", "error", err)
 		}
 	})
 	return func() {
+		c.mu.Lock()
+		c.dtmfOut, c.rtpOut = nil, nil
+		c.mu.Unlock()
 		cancel()
 		// Closing the media unblocks the reader stuck on the socket.
 		if err := med.Close(); err != nil {
@@ -287,17 +331,44 @@ func (p *Phone) startMedia(id string, med *diago.DialogMedia, log *slog.Logger) 
 	}, nil
 }
 
-// pcmuOnly drops RTP packets other than PCMU (telephone-event, comfort
-// noise) so that only voice reaches the decoder.
-type pcmuOnly struct{ r *media.RTPPacketReader }
+// phoneCodecs are offered and answered, in the phone's order of preference;
+// an answer follows the offerer's order.
+var phoneCodecs = []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}
 
-func (f *pcmuOnly) Read(b []byte) (int, error) {
+// rtpVoice passes on PCMU and PCMA payloads, hands telephone events
+// (RFC 4733) to dtmf and drops every other RTP packet (comfort noise), so
+// only voice reaches the decoder. The phone negotiates telephone-event as
+// its only dynamic payload type, so any dynamic type (96-127) is taken as
+// telephone-event.
+type rtpVoice struct {
+	r    *media.RTPPacketReader
+	dtmf *dtmfEvents
+}
+
+func (v *rtpVoice) ReadVoice(b []byte) (int, codec, error) {
 	for {
-		n, err := f.r.Read(b)
-		if err != nil || f.r.PacketHeader.PayloadType == media.CodecAudioUlaw.PayloadType {
-			return n, err
+		n, err := v.r.Read(b)
+		if err != nil {
+			return n, 0, err
+		}
+		switch pt := v.r.PacketHeader.PayloadType; {
+		case pt == uint8(codecPCMU) || pt == uint8(codecPCMA):
+			return n, codec(pt), nil
+		case pt >= 96 && pt <= 127 && v.dtmf != nil:
+			v.dtmf.packet(v.r.PacketHeader.Timestamp, v.r.PacketHeader.Marker, b[:n])
 		}
 	}
+}
+
+// sameCodec reads payloads all in one codec.
+type sameCodec struct {
+	r io.Reader
+	c codec
+}
+
+func (s *sameCodec) ReadVoice(b []byte) (int, codec, error) {
+	n, err := s.r.Read(b)
+	return n, s.c, err
 }
 
 // setState changes c's snapshot under its lock and publishes the result.

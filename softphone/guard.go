@@ -113,12 +113,13 @@ func validate(req *sip.Request) error {
 }
 
 // validateSDP checks the lines diago's SDP parser indexes blindly, and that
-// the offer has an audio stream with PCMU.
+// the offer has an audio stream with PCMU or PCMA (static payload types 0
+// and 8).
 func validateSDP(body []byte) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
 	}
-	pcmu := false
+	g711 := false
 	for line := range strings.Lines(string(body)) {
 		line = strings.TrimRight(line, "\r\n")
 		if len(line) < 2 || line[1] != '=' {
@@ -147,15 +148,15 @@ func validateSDP(body []byte) error {
 			}
 			if fields[0] == "audio" && strings.HasPrefix(fields[2], "RTP/") {
 				for _, f := range fields[3:] {
-					if f == "0" {
-						pcmu = true
+					if f == "0" || f == "8" {
+						g711 = true
 					}
 				}
 			}
 		}
 	}
-	if !pcmu {
-		return fmt.Errorf("%w: no PCMU audio offered", errNotAcceptable)
+	if !g711 {
+		return fmt.Errorf("%w: no PCMU or PCMA audio offered", errNotAcceptable)
 	}
 	return nil
 }

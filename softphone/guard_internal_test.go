@@ -31,7 +31,8 @@ var sdpCases = []struct {
 	{"BadPort", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio x RTP/AVP 0\r\n", errBadRequest},
 	{"ShortOrigin", "v=0\r\no=a 1\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\n", errBadRequest},
 	{"NotSDP", "hello", errBadRequest},
-	{"OnlyPCMA", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 8\r\n", errNotAcceptable},
+	{"OnlyPCMA", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 8\r\n", nil},
+	{"OnlyG729", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 18 101\r\n", errNotAcceptable},
 	{"VideoOnly", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 4000 RTP/AVP 0\r\n", errNotAcceptable},
 }
 

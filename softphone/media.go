@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/zaf/g711"
@@ -14,7 +15,62 @@ import (
 )
 
 // This file moves audio between the devices and the RTP payload streams; it
-// knows PCMU and 20 ms packets, nothing of SIP.
+// knows G.711 (PCMU and PCMA) and 20 ms packets, nothing of SIP.
+
+// codec is a G.711 variant, named by its static RTP payload type.
+type codec uint8
+
+const (
+	codecPCMU codec = 0
+	codecPCMA codec = 8
+)
+
+// codecNamed returns the codec called name in SDP ("PCMU", "pcma").
+func codecNamed(name string) (codec, bool) {
+	switch {
+	case strings.EqualFold(name, "PCMU"):
+		return codecPCMU, true
+	case strings.EqualFold(name, "PCMA"):
+		return codecPCMA, true
+	}
+	return 0, false
+}
+
+func (c codec) String() string {
+	if c == codecPCMA {
+		return "PCMA"
+	}
+	return "PCMU"
+}
+
+// decode appends the linear samples of a payload to dst.
+func (c codec) decode(dst []int16, payload []byte) []int16 {
+	for _, b := range payload {
+		if c == codecPCMA {
+			dst = append(dst, g711.DecodeAlawFrame(b))
+		} else {
+			dst = append(dst, g711.DecodeUlawFrame(b))
+		}
+	}
+	return dst
+}
+
+// encode writes the encoding of pcm into dst (len(dst) >= len(pcm)).
+func (c codec) encode(dst []byte, pcm []int16) {
+	for i, v := range pcm {
+		if c == codecPCMA {
+			dst[i] = g711.EncodeAlawFrame(v)
+		} else {
+			dst[i] = g711.EncodeUlawFrame(v)
+		}
+	}
+}
+
+// voiceReader yields the voice payloads of an RTP stream, each with its
+// codec; it keeps everything else (telephone events, comfort noise) out.
+type voiceReader interface {
+	ReadVoice(b []byte) (int, codec, error)
+}
 
 // packetTime is the audio carried by one RTP packet.
 const packetTime = 20 * time.Millisecond
@@ -22,17 +78,21 @@ const packetTime = 20 * time.Millisecond
 // rtpBufSize fits any RTP payload (diago requires at least media.RTPBufSize).
 const rtpBufSize = 1500
 
-// receive decodes PCMU payloads read from r (already through the jitter
-// buffer) into sink until ctx ends or r fails.
-func receive(ctx context.Context, r io.Reader, sink audio.Sink) error {
+// receive decodes the voice read from r (already through the jitter
+// buffer) into sink until ctx ends or r fails; while f is held it drops
+// what it reads.
+func receive(ctx context.Context, r voiceReader, sink audio.Sink, f *flow) error {
 	buf := make([]byte, rtpBufSize)
 	var frame []int16
 	for ctx.Err() == nil {
-		n, err := r.Read(buf)
+		n, c, err := r.ReadVoice(buf)
 		if err != nil {
 			return fmt.Errorf("read rtp: %w", err)
 		}
-		frame = decodePCMU(frame[:0], buf[:n])
+		if f.held.Load() {
+			continue
+		}
+		frame = c.decode(frame[:0], buf[:n])
 		if err := sink.WritePCM(frame); err != nil {
 			return fmt.Errorf("write sink: %w", err)
 		}
@@ -40,10 +100,13 @@ func receive(ctx context.Context, r io.Reader, sink audio.Sink) error {
 	return ctx.Err()
 }
 
-// send reads 20 ms frames from src, encodes them as PCMU and writes one
+// send reads 20 ms frames from src, encodes them with c and writes one
 // payload to w every 20 ms until ctx ends or w fails; once src is
-// exhausted it sends silence so the other side's jitter buffer keeps time.
-func send(ctx context.Context, w io.Writer, src audio.Source, log *slog.Logger) error {
+// exhausted, and while f is muted or held, it sends silence so the other
+// side's jitter buffer keeps time (a held call offers sendonly, so sending
+// stays allowed; music on hold would go here). The source is read all the
+// same, so a file source stays in step with the call.
+func send(ctx context.Context, w io.Writer, c codec, src audio.Source, f *flow, log *slog.Logger) error {
 	frame := make([]int16, audio.FrameSamples)
 	payload := make([]byte, audio.FrameSamples)
 	tick := time.NewTicker(packetTime)
@@ -58,10 +121,10 @@ func send(ctx context.Context, w io.Writer, src audio.Source, log *slog.Logger) 
 				exhausted = true
 			}
 		}
-		if exhausted {
+		if exhausted || f.muted.Load() || f.held.Load() {
 			clear(frame)
 		}
-		encodePCMU(payload, frame)
+		c.encode(payload, frame)
 		if _, err := w.Write(payload); err != nil {
 			return fmt.Errorf("write rtp: %w", err)
 		}
@@ -73,17 +136,32 @@ func send(ctx context.Context, w io.Writer, src audio.Source, log *slog.Logger) 
 	}
 }
 
-// decodePCMU appends the linear samples of a µ-law payload to dst.
-func decodePCMU(dst []int16, payload []byte) []int16 {
-	for _, b := range payload {
-		dst = append(dst, g711.DecodeUlawFrame(b))
-	}
-	return dst
+// dtmfKeys lists the keys by RFC 4733 event code (0-15).
+const dtmfKeys = "0123456789*#ABCD"
+
+// dtmfEvents turns the packets of an RFC 4733 telephone-event stream into
+// key presses: every packet of one press carries the same RTP timestamp,
+// and the last is sent three times, so a press is reported once, at its
+// first packet. A new timestamp, another key, or a marked packet after the
+// end of the previous press starts a new one.
+type dtmfEvents struct {
+	seen   bool
+	lastTS uint32
+	last   byte
+	ended  bool
+	press  func(key byte)
 }
 
-// encodePCMU writes the µ-law encoding of pcm into dst (len(dst) >= len(pcm)).
-func encodePCMU(dst []byte, pcm []int16) {
-	for i, v := range pcm {
-		dst[i] = g711.EncodeUlawFrame(v)
+// packet takes one telephone-event payload sent with RTP timestamp ts.
+func (d *dtmfEvents) packet(ts uint32, marker bool, payload []byte) {
+	if len(payload) < 4 || int(payload[0]) >= len(dtmfKeys) {
+		return // too short, or a tone or line event that is not a key
 	}
+	end := payload[1]&0x80 != 0
+	if d.seen && ts == d.lastTS && payload[0] == d.last && !(marker && d.ended) {
+		d.ended = d.ended || end
+		return
+	}
+	d.seen, d.lastTS, d.last, d.ended = true, ts, payload[0], end
+	d.press(dtmfKeys[payload[0]])
 }

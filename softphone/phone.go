@@ -1,6 +1,6 @@
-// Package softphone is Sportello's embedded SIP user agent: it listens for
-// calls over UDP, rings, answers with G.711 µ-law audio both ways and hangs
-// up, implementing sportello.Phone on top of diago. No diago or sipgo type
+// Package softphone is Sportello's embedded SIP user agent: it registers,
+// takes and places calls over UDP with G.711 (PCMU or PCMA) audio both ways,
+// implementing sportello.Phone on top of diago. No diago or sipgo type
 // appears in its API, so the SIP stack can change without touching callers.
 package softphone
 
@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/emiago/diago"
-	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
@@ -76,7 +75,18 @@ type Phone struct {
 	jitterPackets int
 	now           func() time.Time
 
-	calls chan sportello.Call
+	registrar      *registrarConfig
+	registerExpiry time.Duration
+	retryFirst     time.Duration
+	retryMax       time.Duration
+
+	calls  chan sportello.Call
+	dtmfIn chan DTMF
+
+	regMu    sync.Mutex
+	reg      Registration
+	regs     chan Registration
+	register *registration // nil without a registrar
 
 	mu       sync.Mutex
 	active   map[string]*call // by SIP Call-ID
@@ -88,6 +98,7 @@ type Phone struct {
 	closing   chan struct{} // closed by Close: every call hangs up
 	stop      context.CancelFunc
 	ua        *sipgo.UserAgent
+	dg        *diago.Diago
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -102,7 +113,11 @@ func New(opts ...Option) *Phone {
 		devices:       func(string) (audio.Source, audio.Sink, error) { return audio.Null{}, audio.Null{}, nil },
 		jitterPackets: 3,
 		now:           time.Now,
+		retryFirst:    time.Second,
+		retryMax:      time.Minute,
 		calls:         make(chan sportello.Call, callsBuffer),
+		dtmfIn:        make(chan DTMF, dtmfBuffer),
+		regs:          make(chan Registration, registrationsBuffer),
 		active:        make(map[string]*call),
 		closing:       make(chan struct{}),
 	}
@@ -112,6 +127,8 @@ func New(opts ...Option) *Phone {
 	if p.jitterPackets < 1 {
 		p.jitterPackets = 1
 	}
+	p.retryFirst = max(p.retryFirst, 10*time.Millisecond)
+	p.retryMax = max(p.retryMax, p.retryFirst)
 	p.log = p.log.With("subsystem", "softphone")
 	return p
 }
@@ -162,7 +179,7 @@ func (p *Phone) Start(ctx context.Context) error {
 		diago.WithLogger(sipLog),
 		diago.WithServer(srv),
 		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: host, BindPort: port}),
-		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecTelephoneEvent8000}}),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: phoneCodecs}),
 		diago.WithServerRequestMiddleware(p.guard),
 	)
 	// Methods diago does not handle bypass its middleware: guard them too.
@@ -191,7 +208,20 @@ func (p *Phone) Start(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: bound port unknown", p.listenAddr)
 	}
 
-	p.started, p.stop, p.ua = true, stop, ua
+	if p.registrar != nil {
+		reg, err := p.newRegistration(ua, host, bound)
+		if err != nil {
+			stop()
+			ua.Close()
+			return err
+		}
+		regCtx, stopReg := context.WithCancel(context.Background())
+		reg.stop = stopReg
+		p.register = reg
+		go reg.run(regCtx)
+	}
+
+	p.started, p.stop, p.ua, p.dg = true, stop, ua, dg
 	p.addr = "udp " + net.JoinHostPort(host, strconv.Itoa(bound))
 	p.log.Info("phone listening", "addr", p.addr)
 	return nil
@@ -256,6 +286,12 @@ func (p *Phone) Close() error {
 			p.closeErr = errors.New("close phone: calls did not end in time")
 			p.log.Error("calls did not end in time")
 		}
+		if p.register != nil {
+			p.register.stop()
+			<-p.register.done
+			p.register.unregister()
+		}
+		close(p.regs)
 		if started {
 			p.stop()
 			if err := p.ua.Close(); err != nil && p.closeErr == nil {
@@ -265,6 +301,7 @@ func (p *Phone) Close() error {
 		select {
 		case <-done:
 			close(p.calls)
+			close(p.dtmfIn)
 		default: // a stuck handler may still publish: leave the channel open
 		}
 	})

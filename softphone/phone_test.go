@@ -142,6 +142,20 @@ type sippRun struct {
 // ctx ends and at the end of the test.
 func startSipp(ctx context.Context, t *testing.T, p *softphone.Phone, scenario string, args ...string) *sippRun {
 	t.Helper()
+	return startSippTo(ctx, t, hostPort(t, p), scenario, args...)
+}
+
+// startSippTo runs the scenario against target ("host:port"; "" for a
+// scenario that waits for calls).
+func startSippTo(ctx context.Context, t *testing.T, target, scenario string, args ...string) *sippRun {
+	t.Helper()
+	return startSippIn(ctx, t, "", target, scenario, args...)
+}
+
+// startSippIn runs sipp in dir (a new temp dir when ""), where the scenario
+// finds the files it names by relative path.
+func startSippIn(ctx context.Context, t *testing.T, dir, target, scenario string, args ...string) *sippRun {
+	t.Helper()
 	bin := requireSipp(t)
 	sf, err := filepath.Abs(filepath.Join("testdata", "sipp", scenario))
 	if err != nil {
@@ -151,9 +165,22 @@ func startSipp(ctx context.Context, t *testing.T, p *softphone.Phone, scenario s
 		"-sf", sf, "-key", "caller", callerNumber, "-m", "1",
 		"-i", "127.0.0.1", "-mi", "127.0.0.1", "-nostdin", "-timeout", "40s", "-timeout_error",
 	}, args...)
-	full = append(full, hostPort(t, p))
+	if target != "" {
+		full = append(full, target)
+	}
+	if keep := os.Getenv("SIPP_TRACE_DIR"); keep != "" {
+		// Debugging: keep sipp's message trace (in dir when the scenario
+		// needs its files).
+		full = append([]string{"-trace_msg"}, full...)
+		if dir == "" {
+			dir = keep
+		}
+	}
+	if dir == "" {
+		dir = t.TempDir() // sipp may write logs in its working directory
+	}
 	cmd := exec.CommandContext(ctx, bin, full...)
-	cmd.Dir = t.TempDir() // sipp may write logs in its working directory
+	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -164,6 +191,9 @@ func startSipp(ctx context.Context, t *testing.T, p *softphone.Phone, scenario s
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-r.done
+		if t.Failed() {
+			t.Logf("sipp %s output:\n%s", scenario, lastLines(out.String(), 40))
+		}
 	})
 	return r
 }
@@ -389,7 +419,7 @@ func TestPhone_Malformed(t *testing.T) {
 	}{
 		{"invite_c_two_fields.sip", 400},
 		{"invite_no_from_to.sip", 400},
-		{"invite_no_pcmu.sip", 488},
+		{"invite_no_g711.sip", 488},
 	} {
 		t.Run(strings.TrimSuffix(tc.file, ".sip"), func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join("testdata", tc.file))

@@ -27,19 +27,34 @@ func readText(w fyne.Window) string {
 	objs := []fyne.CanvasObject{w.Canvas().Content()}
 	objs = append(objs, w.Canvas().Overlays().List()...)
 	for _, root := range objs {
-		for _, o := range test.LaidOutObjects(root) {
-			if !o.Visible() {
-				continue
-			}
-			switch v := o.(type) {
-			case *canvas.Text:
-				b.WriteString(v.Text + "\n")
-			case *widget.Entry:
-				b.WriteString(v.Text + "\n")
-			}
-		}
+		test.LaidOutObjects(root) // lays the tree out, as a window would
+		visibleText(&b, root)
 	}
 	return b.String()
+}
+
+// visibleText writes the texts of o and its children, leaving out what a
+// hidden object holds (a hidden widget's children keep their own flag).
+func visibleText(b *strings.Builder, o fyne.CanvasObject) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch v := o.(type) {
+	case *canvas.Text:
+		b.WriteString(v.Text + "\n")
+	case *widget.Entry:
+		b.WriteString(v.Text + "\n")
+	}
+	switch v := o.(type) {
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			visibleText(b, c)
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			visibleText(b, c)
+		}
+	}
 }
 
 // WaitText waits until the window shows every one of want, or fails the test
@@ -89,4 +104,20 @@ func Enter(w fyne.Window) {
 			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 		}
 	})
+}
+
+// Key presses one key (an arrow, Space, Tab) in the focused widget, as
+// choosing in a Select by keyboard does.
+func Key(w fyne.Window, name fyne.KeyName) {
+	app.WithUI(func() {
+		if f := w.Canvas().Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: name})
+		}
+	})
+}
+
+// Focused returns the focused widget, nil when none is.
+func Focused(w fyne.Window) (f fyne.Focusable) {
+	app.WithUI(func() { f = w.Canvas().Focused() })
+	return f
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/sportello/sportello"
 	"github.com/sportello/sportello/demo"
 	"github.com/sportello/sportello/sync/server"
-	"github.com/sportello/sportello/sync/sqlite"
 )
 
 func main() {
@@ -105,7 +104,7 @@ type Main struct {
 	Now func() time.Time
 
 	// Store and Server are open after Run of serve.
-	Store  *sqlite.DB
+	Store  Store
 	Server *server.Server
 }
 
@@ -129,7 +128,7 @@ Usage:
 Commands:
 
 	serve         serve the API and the live change feed
-	              --listen ADDR --db PATH [--config FILE] [--demo]
+	              --listen ADDR --db PATH|postgres://URL [--config FILE] [--demo]
 	              [--tls-cert FILE --tls-key FILE | --tls-self-signed]
 	user add      add a user, reading the password from stdin
 	              --db PATH --username U --name N --role operator|specialist|supervisor|admin
@@ -194,7 +193,7 @@ func (m *Main) parseServe(args []string) error {
 	fs := m.newFlagSet("serve")
 	configPath := fs.String("config", "", "JSON config file with listen, db and demo; flags override it")
 	listen := fs.String("listen", DefaultListen, "address to listen on")
-	db := fs.String("db", "", "SQLite database file (created if missing)")
+	db := fs.String("db", "", "SQLite database file (created if missing), or a postgres:// URL of a PostgreSQL database shared by several syncd nodes")
 	seedDemo := fs.Bool("demo", false, "seed the demo city when the database has no citizens")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS and wss")
 	tlsKey := fs.String("tls-key", "", "PEM private key file of --tls-cert")
@@ -227,7 +226,7 @@ func (m *Main) parseServe(args []string) error {
 		}
 	})
 	if m.DB == "" {
-		return errors.New("syncd serve needs --db PATH (or db in the config file)")
+		return errors.New("syncd serve needs --db PATH or --db postgres://URL (or db in the config file)")
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("syncd serve needs both --tls-cert and --tls-key")
@@ -260,7 +259,7 @@ func (m *Main) readConfig(path string) error {
 
 func (m *Main) parseUserAdd(args []string) error {
 	fs := m.newFlagSet("user add")
-	db := fs.String("db", "", "SQLite database file")
+	db := fs.String("db", "", "SQLite database file, or a postgres:// URL")
 	username := fs.String("username", "", "username to sign in with")
 	name := fs.String("name", "", "full name as the desktop shows it")
 	role := fs.String("role", "", "operator, specialist, supervisor or admin")
@@ -311,8 +310,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 func (m *Main) serve(ctx context.Context) error {
 	log := m.Logger.With("subsystem", "syncd")
-	m.Store = sqlite.New(m.DB)
-	if err := m.Store.Open(); err != nil {
+	if err := m.openStore(); err != nil {
 		return err
 	}
 	if m.Demo {
@@ -324,7 +322,7 @@ func (m *Main) serve(ctx context.Context) error {
 			if err := m.Store.Seed(ctx, demo.Generate(1, m.Now())); err != nil {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
-			log.Info("seeded the demo city", "db", m.DB, "password", demo.Password)
+			log.Info("seeded the demo city", "db", m.dbForLog(), "password", demo.Password)
 		}
 	}
 	m.Server = server.New(m.Store, m.Logger)
@@ -343,7 +341,11 @@ func (m *Main) serve(ctx context.Context) error {
 		if name, err := os.Hostname(); err == nil {
 			hosts = append(hosts, name)
 		}
-		cert, path, err := server.SelfSignedCert(filepath.Dir(m.DB), hosts, m.Now())
+		dir := filepath.Dir(m.DB)
+		if m.onPostgres() {
+			dir = "." // no file to keep it beside: the working directory
+		}
+		cert, path, err := server.SelfSignedCert(dir, hosts, m.Now())
 		if err != nil {
 			return err
 		}
@@ -354,7 +356,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
-	log.Info("syncd serving", "url", m.Server.URL(), "db", m.DB)
+	log.Info("syncd serving", "url", m.Server.URL(), "db", m.dbForLog())
 	return nil
 }
 
@@ -367,8 +369,7 @@ func (m *Main) userAdd(ctx context.Context) error {
 	if password == "" {
 		return errors.New("no password on stdin")
 	}
-	m.Store = sqlite.New(m.DB)
-	if err := m.Store.Open(); err != nil {
+	if err := m.openStore(); err != nil {
 		return err
 	}
 	u := m.NewUser

@@ -16,7 +16,7 @@ import (
 
 func (m *Main) parseBackup(args []string) error {
 	fs := m.newFlagSet("backup")
-	db := fs.String("db", "", "SQLite database file")
+	db := fs.String("db", "", "SQLite database file (for PostgreSQL, use pg_dump)")
 	out := fs.String("out", "", "file to write the copy to (must not exist)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -33,7 +33,7 @@ func (m *Main) parseBackup(args []string) error {
 
 func (m *Main) parseAuditExport(args []string) error {
 	fs := m.newFlagSet("audit export")
-	db := fs.String("db", "", "SQLite database file")
+	db := fs.String("db", "", "SQLite database file, or a postgres:// URL")
 	citizen := fs.String("citizen", "", "id of the citizen whose access log to write")
 	format := fs.String("format", "jsonl", "jsonl (one JSON object a line) or csv")
 	if err := fs.Parse(args); err != nil {
@@ -54,7 +54,7 @@ func (m *Main) parseAuditExport(args []string) error {
 
 func (m *Main) parsePurge(args []string) error {
 	fs := m.newFlagSet("purge")
-	db := fs.String("db", "", "SQLite database file")
+	db := fs.String("db", "", "SQLite database file, or a postgres:// URL")
 	older := fs.String("older-than", "", "retention: remove resolved cases whose last event is older, such as 1825d, 5y or 720h")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -102,17 +102,14 @@ func parseRetention(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// openStore opens the database of a maintenance command.
-func (m *Main) openStore() error {
-	m.Store = sqlite.New(m.DB)
-	return m.Store.Open()
-}
-
 func (m *Main) backup(ctx context.Context) error {
+	if m.onPostgres() {
+		return errors.New("syncd backup copies an SQLite file: back a PostgreSQL database up with pg_dump (consistent while syncd serves)")
+	}
 	if err := m.openStore(); err != nil {
 		return err
 	}
-	if err := m.Store.Backup(ctx, m.BackupOut); err != nil {
+	if err := m.Store.(*sqlite.DB).Backup(ctx, m.BackupOut); err != nil {
 		if sportello.ErrorCode(err) != sportello.EINTERNAL {
 			return errors.New(sportello.ErrorMessage(err))
 		}
@@ -167,11 +164,11 @@ func (m *Main) purge(ctx context.Context) error {
 		return err
 	}
 	before := m.Now().Add(-m.PurgeOlderThan)
-	res, err := m.Store.Purge(ctx, before)
+	cases, events, err := m.purgeStore(ctx, before)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "purged %d resolved cases (%d events) last changed before %s; the audit log is kept\n",
-		res.Cases, res.Events, before.UTC().Format(time.RFC3339))
+		cases, events, before.UTC().Format(time.RFC3339))
 	return nil
 }

@@ -21,8 +21,10 @@ import (
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 
-// city has every role, two desks and a case waiting at the Multe desk.
-var city = &demo.Data{
+// city has every role, two desks and a case waiting at the Multe desk;
+// deskWork adds, for each user of the table, cases at the Multe desk to
+// act on.
+var city = deskWork(&demo.Data{
 	Users: []demo.User{
 		{User: sportello.User{ID: "u-a", Username: "operatore", Name: "Giulia Bianchi", Role: sportello.RoleOperator}, Password: "demo"},
 		{User: sportello.User{ID: "u-b", Username: "operatore2", Name: "Marco Ferri", Role: sportello.RoleOperator}, Password: "demo"},
@@ -39,6 +41,29 @@ var city = &demo.Data{
 		{ID: "e-1", CaseID: "k-multa", Kind: sportello.EventOpened, At: t0, Note: "Multa contestata"},
 		{ID: "e-2", CaseID: "k-multa", Kind: sportello.EventEscalated, At: t0, DeskID: "desk-multe"},
 	}}},
+})
+
+// deskWork seeds, for each username of the authorization table, cases of
+// Carla Galli (a citizen of their own) at the Multe desk: k-USER-waiting and k-USER-waiting2
+// escalated, k-USER-held and k-USER-held2 taken by specialista (u-specialista),
+// so that each role's actions on cases are tried on cases of their own.
+func deskWork(d *demo.Data) *demo.Data {
+	d.Citizens = append(d.Citizens, sportello.Citizen{ID: "c-galli", Kind: sportello.CitizenPerson, Name: "Carla Galli", Phones: []string{"+393401112222"}})
+	for _, u := range []string{"operatore", "specialista", "supervisore", "admin"} {
+		for _, name := range []string{"waiting", "waiting2", "held", "held2"} {
+			id := "k-" + u + "-" + name
+			events := []*sportello.CaseEvent{
+				{ID: id + "-1", CaseID: id, Kind: sportello.EventOpened, At: t0, Note: "Multa da verificare"},
+				{ID: id + "-2", CaseID: id, Kind: sportello.EventEscalated, At: t0, DeskID: "desk-multe"},
+			}
+			if strings.HasPrefix(name, "held") {
+				events = append(events, &sportello.CaseEvent{ID: id + "-3", CaseID: id, Kind: sportello.EventClaimed, At: t0,
+					AuthorID: "u-specialista", Author: "Specialista Multe", AuthorRole: sportello.RoleSpecialist})
+			}
+			d.Cases = append(d.Cases, &sportello.Case{ID: id, CitizenID: "c-galli", Events: events})
+		}
+	}
+	return d
 }
 
 // newCityEnv serves the city with the change feed filtered, and adds a
@@ -55,7 +80,7 @@ func newCityEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	for username, desk := range map[string]string{"specialista": "Multe", "specialista2": "desk-tributi"} {
-		u := &sportello.User{Username: username, Name: "Specialista " + desk, Role: sportello.RoleSpecialist}
+		u := &sportello.User{ID: "u-" + username, Username: username, Name: "Specialista " + desk, Role: sportello.RoleSpecialist}
 		if err := db.CreateUserInDesks(ctx, u, "password-lunga", []string{desk}); err != nil {
 			t.Fatal(err)
 		}
@@ -125,6 +150,18 @@ func TestServer_Authorization(t *testing.T) {
 		{"WebSocket", "WS", "/v1/ws", "", map[string]int{"operatore": ws, "specialista": ws, "supervisore": ws, "admin": ws}},
 		{"AuditLog", "GET", "/v1/audit?citizen_id=c-rossi", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
 		{"KnowledgeBase", "GET", "/v1/kb?limit=500&after=", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Desks", "GET", "/v1/desks", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Queue", "GET", "/v1/queue", "", map[string]int{"operatore": no, "specialista": ok, "supervisore": ok, "admin": ok}},
+		// Each user acts on cases of their own ({user}), so that one
+		// user's action does not change what the next one finds.
+		{"ClaimCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"claimed"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
+		{"NoteCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"note","note":"Sentito il comando"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
+		{"AnswerReady", "POST", "/v1/cases/k-{user}-held/events", `{"kind":"answer_ready","note":"Multa annullata"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
+		{"ReleaseCase", "POST", "/v1/cases/k-{user}-held2/events", `{"kind":"released"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": made, "admin": no}},
+		{"ResolveCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"resolved","note":"Risposto"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
+		{"EscalateCase", "POST", "/v1/cases/k-{user}-waiting2/events", `{"kind":"escalated","desk_id":"desk-tributi","note":"È un tributo"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
+		// Specialists work only their desks' cases: specialista2 is at
+		// Tributi, k-multa at Multe (see DeskRule below).
 		{"Metrics", "GET", "/metrics", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Logout", "POST", "/v1/logout", "", map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": http.StatusNoContent, "admin": http.StatusNoContent}},
 	}
@@ -150,7 +187,7 @@ func TestServer_Authorization(t *testing.T) {
 						} else {
 							rd = strings.NewReader("")
 						}
-						status, body = e.call(t, ep.method, ep.path, token, rd)
+						status, body = e.call(t, ep.method, strings.ReplaceAll(ep.path, "{user}", username), token, rd)
 					}
 					if status != want {
 						t.Fatalf("%s %s as %s: %d %s, want %d", ep.method, ep.path, username, status, body, want)
@@ -166,6 +203,27 @@ func TestServer_Authorization(t *testing.T) {
 			// Signed out by the last endpoint: the token is dead.
 			status, body := e.call(t, "GET", "/v1/me", token, nil)
 			wantError(t, status, body, http.StatusUnauthorized, sportello.EUNAUTHORIZED, "sign in")
+		}
+	})
+
+	t.Run("DeskRule", func(t *testing.T) {
+		e := newCityEnv(t)
+		token := e.signIn(t, "specialista2") // Tributi
+		head, _ := e.db.Head(context.Background())
+		for _, body := range []string{`{"kind":"claimed"}`, `{"kind":"note","note":"x"}`, `{"kind":"escalated","desk_id":"desk-tributi"}`} {
+			status, resp := e.call(t, "POST", "/v1/cases/k-multa/events", token, strings.NewReader(body))
+			wantError(t, status, resp, no, sportello.EFORBIDDEN, "not at one of your desks")
+		}
+		status, resp := e.call(t, "GET", "/v1/queue", token, nil)
+		var q wire.QueueResponse
+		json.Unmarshal(resp, &q)
+		for _, k := range q.Cases {
+			if k.DeskID != "desk-tributi" {
+				t.Fatalf("specialista2's queue has %s at %s: %d %s", k.ID, k.DeskID, status, resp)
+			}
+		}
+		if h, _ := e.db.Head(context.Background()); h != head {
+			t.Fatal("a refused action wrote changes")
 		}
 	})
 
@@ -248,6 +306,14 @@ func TestServer_Authorization(t *testing.T) {
 		post("operatore2", sportello.WrapUp{CallID: "c4", CaseID: own.ID, Outcome: sportello.OutcomeResolvedFirstContact})
 		check([]kind{{"OthersEventOnOwnCase", []int64{9, 10},
 			map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}}}, false)
+
+		// specialista claims the Multe desk's case: the desk, whoever
+		// wrote on the case (operatore2) and supervisors see it.
+		if status, body := e.call(t, "POST", "/v1/cases/k-multa/events", tokens["specialista"], strings.NewReader(`{"kind":"claimed"}`)); status != made {
+			t.Fatalf("claim: %d %s", status, body)
+		}
+		check([]kind{{"DeskClaim", []int64{11},
+			map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}}}, false)
 		_ = ctx
 	})
 }

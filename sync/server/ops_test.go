@@ -70,7 +70,13 @@ func TestServer_Metrics(t *testing.T) {
 	for seq := int64(1); seq <= 3; seq++ {
 		wantChange(t, ws, seq)
 	}
+	// The writer records a frame's latency just after writing it: the
+	// client can read the frame first, so wait (bounded) for the metric.
 	m := scrape(t, e)
+	for deadline := time.Now().Add(5 * time.Second); m["syncd_push_latency_seconds_count"] < 3 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		m = scrape(t, e)
+	}
 	want := map[string]float64{
 		"syncd_websockets": 1,
 		`syncd_ops_total{kind="wrap_up",result="created"}`: 1,

@@ -21,7 +21,28 @@ const (
 	ActionReadChanges  Action = "read the change feed"
 	ActionReadAudit    Action = "read the audit log"
 	ActionReadKB       Action = "read the knowledge base"
+	ActionReadDesks    Action = "read the list of desks"
+	ActionReadQueue    Action = "read a desk's queue"
+	// ActionWorkOnCase lets a request reach POST /v1/cases/{id}/events;
+	// the event's own action below decides.
+	ActionWorkOnCase   Action = "work on cases"
+	ActionClaimCase    Action = "claim a case"
+	ActionReleaseCase  Action = "release a case"
+	ActionNoteCase     Action = "add a note to a case"
+	ActionAnswerReady  Action = "mark a case's answer ready"
+	ActionResolveCase  Action = "resolve a case"
+	ActionEscalateCase Action = "escalate a case to a desk"
 )
+
+// caseActions names the action of each event a user may add to a case.
+var caseActions = map[sportello.EventKind]Action{
+	sportello.EventClaimed:     ActionClaimCase,
+	sportello.EventReleased:    ActionReleaseCase,
+	sportello.EventNote:        ActionNoteCase,
+	sportello.EventAnswerReady: ActionAnswerReady,
+	sportello.EventResolved:    ActionResolveCase,
+	sportello.EventEscalated:   ActionEscalateCase,
+}
 
 var everyone = []sportello.Role{sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin}
 
@@ -29,6 +50,9 @@ var everyone = []sportello.Role{sportello.RoleOperator, sportello.RoleSpecialist
 // take calls, so they record wrap-ups; supervisors and admins watch and
 // account for the service, so they read the audit log. Everyone who may
 // read the change feed gets only the changes they may see (see visible).
+// Specialists work their desks' queues (and only their desks' cases, see
+// deskRule); supervisors watch every queue and may release or reassign a
+// case someone holds; operators add notes and escalate.
 var policy = map[Action][]sportello.Role{
 	ActionMe:           everyone,
 	ActionLogout:       everyone,
@@ -37,6 +61,35 @@ var policy = map[Action][]sportello.Role{
 	ActionReadChanges:  everyone,
 	ActionReadAudit:    {sportello.RoleSupervisor, sportello.RoleAdmin},
 	ActionReadKB:       everyone,
+	ActionReadDesks:    everyone,
+	ActionReadQueue:    {sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionWorkOnCase:   {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionClaimCase:    {sportello.RoleSpecialist},
+	ActionReleaseCase:  {sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionNoteCase:     {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionAnswerReady:  {sportello.RoleSpecialist},
+	ActionResolveCase:  {sportello.RoleSpecialist},
+	ActionEscalateCase: {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+}
+
+// allDesks reports whether a role sees and works every desk's queue.
+func allDesks(r sportello.Role) bool {
+	return r == sportello.RoleSupervisor || r == sportello.RoleAdmin
+}
+
+// deskRule is the desk side of the policy, checked on the case as stored
+// inside the store's transaction: a specialist works only the cases at
+// their own desks.
+func deskRule(u *sportello.User, desks []string) func(*sportello.Case) error {
+	if u.Role != sportello.RoleSpecialist {
+		return nil
+	}
+	return func(c *sportello.Case) error {
+		if !slices.Contains(desks, c.DeskID) {
+			return sportello.Errorf(sportello.EFORBIDDEN, "the case is not at one of your desks")
+		}
+		return nil
+	}
 }
 
 // Allowed reports whether a role may do an action; an unknown action or

@@ -46,6 +46,18 @@ type Store interface {
 	// after, in id order; KBTotal counts them all.
 	KBPage(ctx context.Context, after string, limit int) ([]sportello.KBEntry, error)
 	KBTotal(ctx context.Context) (int, error)
+	// Desks returns every desk, those userID is a member of marked Member;
+	// UserDesks the ids of those.
+	Desks(ctx context.Context, userID string) ([]sportello.Desk, error)
+	UserDesks(ctx context.Context, userID string) ([]string, error)
+	// Queue returns the cases waiting, taken or answered at the desks of
+	// userID (every desk when all), oldest escalation first.
+	Queue(ctx context.Context, userID string, all bool) ([]*sportello.Case, error)
+	// RecordCaseEvent adds an action by actor to a case in one
+	// transaction, after allow accepts the actor on the case as stored
+	// and Case.Apply the transition; a repeat of e.ID returns the case as
+	// the first send left it with replayed true.
+	RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID string, e sportello.CaseEvent, allow func(*sportello.Case) error) (c *sportello.Case, replayed bool, err error)
 }
 
 // Log keys, constant so that logs can be queried.
@@ -114,6 +126,8 @@ type Server struct {
 	http    *http.Server
 	serving chan struct{} // closed when Serve returns
 
+	follower *follower // other nodes' commits, when the store is a Notifier (notify.go)
+
 	// publishing: published is the newest seq handed to the hub, known
 	// once ready.
 	pubMu        sync.Mutex
@@ -172,6 +186,7 @@ func (s *Server) Open() error {
 			s.logger.Error("serve", logErr, err)
 		}
 	}()
+	s.follower = s.follow()
 	s.logger.Info("listening", logAddr, ln.Addr().String())
 	return nil
 }
@@ -192,6 +207,7 @@ func (s *Server) URL() string {
 // down the HTTP server, waiting up to five seconds for requests in flight.
 func (s *Server) Close() error {
 	s.closing.Store(true)
+	s.follower.stop()
 	s.hub.close()
 	var err error
 	if s.http != nil {
@@ -219,6 +235,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/ws", s.authed(ActionReadChanges, s.handleWebSocket))
 	mux.Handle("GET /v1/audit", s.authed(ActionReadAudit, s.handleAudit))
 	mux.Handle("GET /v1/kb", s.authed(ActionReadKB, s.handleKB))
+	mux.Handle("GET /v1/desks", s.authed(ActionReadDesks, s.handleDesks))
+	mux.Handle("GET /v1/queue", s.authed(ActionReadQueue, s.handleQueue))
+	mux.Handle("POST /v1/cases/{id}/events", s.authed(ActionWorkOnCase, s.handleCaseEvent))
 	return mux
 }
 

@@ -4,12 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/google/uuid"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/check"
 	"github.com/sportello/sportello/sync/wire"
 )
 
@@ -30,7 +28,7 @@ func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `
-		SELECT id, case_id, kind, at, author_id, author, call_id, number, outcome, desk_id, category, note
+		SELECT id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note
 		FROM case_events WHERE case_id = ? ORDER BY position LIMIT ?`, id, n)
 	if err != nil {
 		return nil, err
@@ -58,7 +56,7 @@ func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.
 func scanEvent(s interface{ Scan(...any) error }) (*sportello.CaseEvent, error) {
 	var e sportello.CaseEvent
 	var at string
-	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note); err != nil {
+	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note); err != nil {
 		return nil, err
 	}
 	var err error
@@ -86,33 +84,13 @@ func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportel
 // different payload is ECONFLICT. A wrap-up without an ID is recorded every
 // time it is sent.
 func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (_ *sportello.Case, replayed bool, _ error) {
-	if actor == nil {
-		return nil, false, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to record a wrap-up")
-	}
-	if err := w.Validate(); err != nil {
+	w, digest, err := check.WrapUp(actor, w)
+	if err != nil {
 		return nil, false, err
 	}
-	if err := validateWrapUpText(w); err != nil {
-		return nil, false, err
-	}
-	if w.CallerNumber != "" {
-		n, err := NormalizeNumber(w.CallerNumber)
-		if err != nil {
-			return nil, false, err
-		}
-		w.CallerNumber = n
-	}
-	if w.ID != "" {
-		id, err := normalizeOpID(w.ID)
-		if err != nil {
-			return nil, false, err
-		}
-		w.ID = id
-	}
-	digest := wrapUpDigest(actor, w)
 
 	var result *sportello.Case
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, func(tx *sql.Tx) error {
 		if w.ID != "" {
 			c, err := replayOp(ctx, tx, w.ID, opWrapUp, digest)
 			if err != nil || c != nil {
@@ -122,7 +100,6 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 		}
 		now := db.Now().UTC()
 		c := &sportello.Case{}
-		var events []*sportello.CaseEvent
 		if w.CaseID == "" {
 			citizenID, err := wrapUpCitizen(ctx, tx, w)
 			if err != nil {
@@ -131,17 +108,14 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 			c.ID, c.CitizenID = newID(), citizenID
 			if w.NewCaseID != "" {
 				// A case opened offline keeps the id its desktop gave it.
-				if _, err := uuid.Parse(w.NewCaseID); err != nil {
-					return sportello.Errorf(sportello.EINVALID, "new case id %q is not a UUID", w.NewCaseID)
+				if err := check.NewCaseID(w.NewCaseID); err != nil {
+					return err
 				}
 				if _, err := loadCase(ctx, tx, w.NewCaseID); err == nil {
 					return sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
 				}
 				c.ID = w.NewCaseID
 			}
-			events = append(events, &sportello.CaseEvent{
-				Kind: sportello.EventOpened, Category: w.Category, Note: subject(w),
-			})
 		} else {
 			var err error
 			if c, err = loadCase(ctx, tx, w.CaseID); err != nil {
@@ -151,16 +125,17 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 				return sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
 			}
 		}
-		events = append(events,
-			&sportello.CaseEvent{Kind: sportello.EventCall, CallID: w.CallID, Number: w.CallerNumber},
-			&sportello.CaseEvent{Kind: sportello.EventWrapUp, CallID: w.CallID, Outcome: w.Outcome, Category: w.Category, Note: w.Note},
-		)
-
 		isNew := len(c.Events) == 0
+		events := check.WrapUpEvents(w, isNew)
+		if w.DeskID != "" {
+			if err := deskExists(ctx, tx, w.DeskID); err != nil {
+				return err
+			}
+		}
 		position := len(c.Events)
 		for _, e := range events {
 			e.ID, e.CaseID, e.At = newID(), c.ID, now
-			e.AuthorID, e.Author = actor.ID, actor.Name
+			e.AuthorID, e.Author, e.AuthorRole = actor.ID, actor.Name, actor.Role
 			if err := c.Apply(e); err != nil {
 				return err
 			}
@@ -205,43 +180,28 @@ func wrapUpCitizen(ctx context.Context, tx *sql.Tx, w sportello.WrapUp) (string,
 	return citizenByNumber(ctx, tx, w.CallerNumber)
 }
 
-// maxSubjectLen bounds a case subject taken from a wrap-up note.
-const maxSubjectLen = 120
-
-// subject is what a case opened at wrap-up is called: the note's first line.
-func subject(w sportello.WrapUp) string {
-	s, _, _ := strings.Cut(strings.TrimSpace(w.Note), "\n")
-	if s == "" {
-		s = w.Category
-	}
-	if utf8.RuneCountInString(s) > maxSubjectLen {
-		s = string([]rune(s)[:maxSubjectLen-1]) + "…"
-	}
-	return s
-}
-
 // saveCase writes the case row, the cache of its derived state.
 func saveCase(ctx context.Context, tx *sql.Tx, c *sportello.Case, isNew bool) error {
 	if isNew {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO cases (id, citizen_id, category, subject, status, desk_id, claimed_by, opened_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			INSERT INTO cases (id, citizen_id, category, subject, status, desk_id, claimed_by, opened_at, updated_at, escalated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, nullString(c.CitizenID), c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy,
-			encodeTime(c.OpenedAt), encodeTime(c.UpdatedAt))
+			encodeTime(c.OpenedAt), encodeTime(c.UpdatedAt), encodeOptTime(c.EscalatedAt))
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `
-		UPDATE cases SET category = ?, subject = ?, status = ?, desk_id = ?, claimed_by = ?, updated_at = ?
+		UPDATE cases SET category = ?, subject = ?, status = ?, desk_id = ?, claimed_by = ?, updated_at = ?, escalated_at = ?
 		WHERE id = ?`,
-		c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy, encodeTime(c.UpdatedAt), c.ID)
+		c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy, encodeTime(c.UpdatedAt), encodeOptTime(c.EscalatedAt), c.ID)
 	return err
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e *sportello.CaseEvent, position int) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, call_id, number, outcome, desk_id, category, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.CaseID, position, string(e.Kind), encodeTime(e.At), e.AuthorID, e.Author, e.CallID, e.Number,
+		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.CaseID, position, string(e.Kind), encodeTime(e.At), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
 		string(e.Outcome), e.DeskID, e.Category, e.Note)
 	return err
 }
@@ -269,7 +229,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id,
-			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
+			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, cursor, limit)
 	if err != nil {
@@ -281,10 +241,10 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		var ch sportello.Change
 		var at string
 		var ev struct {
-			id, caseID, kind, at, authorID, author, callID, number, outcome, deskID, category, note sql.NullString
+			id, caseID, kind, at, authorID, author, authorRole, callID, number, outcome, deskID, category, note sql.NullString
 		}
 		if err := rows.Scan(&ch.Seq, &at, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID,
-			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
+			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
 			return nil, internal("changes", err)
 		}
 		if ch.At, err = decodeTime(at); err != nil {
@@ -293,7 +253,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		if ev.id.Valid {
 			e := &sportello.CaseEvent{
 				ID: ev.id.String, CaseID: ev.caseID.String, Kind: sportello.EventKind(ev.kind.String),
-				AuthorID: ev.authorID.String, Author: ev.author.String, CallID: ev.callID.String,
+				AuthorID: ev.authorID.String, Author: ev.author.String, AuthorRole: sportello.Role(ev.authorRole.String), CallID: ev.callID.String,
 				Number: ev.number.String, Outcome: sportello.Outcome(ev.outcome.String),
 				DeskID: ev.deskID.String, Category: ev.category.String, Note: ev.note.String,
 			}

@@ -4,17 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/check"
 	"github.com/sportello/sportello/sync/wire"
 )
 
 // MaxCardCases bounds the cases a caller card carries, newest first.
-const MaxCardCases = 20
+const MaxCardCases = check.MaxCardCases
 
 // MaxReasonLen bounds the reason given for reading a citizen's record.
-const MaxReasonLen = 200
+const MaxReasonLen = check.MaxReasonLen
 
 // LookupCaller returns the card for a calling number and writes who read
 // it and why to the audit log; the card is returned only once the audit
@@ -24,13 +24,11 @@ func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sp
 	if actor == nil {
 		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to look up a caller")
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, sportello.Errorf(sportello.EINVALID, "give a reason to read a citizen's record (a call id or a case id)")
-	} else if len(reason) > MaxReasonLen {
-		return nil, sportello.Errorf(sportello.EINVALID, "the reason is longer than %d characters", MaxReasonLen)
+	reason, err := check.Reason(reason)
+	if err != nil {
+		return nil, err
 	}
-	e164, err := NormalizeNumber(number)
+	e164, err := check.Number(number)
 	if err != nil {
 		return nil, err
 	}
@@ -88,35 +86,8 @@ func (db *DB) AccessLog(ctx context.Context, citizenID string) ([]AccessEntry, e
 	return log, internal("access log", rows.Err())
 }
 
-// NormalizeNumber returns a phone number in E.164 form: separators dropped,
-// a 00 prefix read as +, and a number without a country code taken as
-// Italian (+39), which is what the City's PBX delivers for national calls.
-func NormalizeNumber(number string) (string, error) {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(number) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
-		default:
-			return "", sportello.Errorf(sportello.EINVALID, "%q is not a phone number", number)
-		}
-	}
-	s := b.String()
-	switch {
-	case strings.HasPrefix(s, "+"):
-	case strings.HasPrefix(s, "00"):
-		s = "+" + s[2:]
-	default:
-		s = "+39" + s
-	}
-	if digits := len(s) - 1; digits < 6 || digits > 15 || s[1] == '0' {
-		return "", sportello.Errorf(sportello.EINVALID, "%q is not a phone number", number)
-	}
-	return s, nil
-}
+// NormalizeNumber returns a phone number in E.164 form (see check.Number).
+func NormalizeNumber(number string) (string, error) { return check.Number(number) }
 
 // queryer is what both a *sql.DB and a *sql.Tx offer, so that reads can run
 // on the read pool or inside a write transaction.

@@ -140,9 +140,10 @@ func TestDB_RecordWrapUpOnce(t *testing.T) {
 func TestDB_RecordWrapUp_Text(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, fixture)
+	// nasty[:61] ends on a rune boundary: text that is not UTF-8 is refused.
 	nasty := `Robert'); DROP TABLE cases; -- "quoted" \ % _ ; /* */ ` + "`x` ₍ᐢ•ﻌ•ᐢ₎ 🇮🇹"
 	k, err := db.RecordWrapUp(ctx, operator, sportello.WrapUp{
-		CallID: nasty, CitizenID: "c-rossi", Category: nasty[:60], Outcome: sportello.OutcomeTransferred, Note: nasty + "\nseconda riga\t.",
+		CallID: nasty, CitizenID: "c-rossi", Category: nasty[:61], Outcome: sportello.OutcomeTransferred, Note: nasty + "\nseconda riga\t.",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,7 @@ func TestDB_RecordWrapUp_Text(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := stored.Events[2]
-	if w.CallID != nasty || w.Category != nasty[:60] || w.Note != nasty+"\nseconda riga\t." || stored.Subject != nasty {
+	if w.CallID != nasty || w.Category != nasty[:61] || w.Note != nasty+"\nseconda riga\t." || stored.Subject != nasty {
 		t.Fatalf("stored %+v", w)
 	}
 	head, _ := db.Head(ctx)

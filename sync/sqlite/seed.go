@@ -7,6 +7,7 @@ import (
 
 	"github.com/sportello/sportello"
 	"github.com/sportello/sportello/demo"
+	"github.com/sportello/sportello/sync/check"
 )
 
 // IsEmpty reports whether the store holds no citizens yet.
@@ -34,7 +35,7 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 		}
 		for i := range d.Users {
 			u := d.Users[i].User
-			if err := validateUser(&u); err != nil {
+			if err := check.User(&u); err != nil {
 				return fmt.Errorf("seed user %s: %w", u.Username, err)
 			}
 			err := db.insertUser(ctx, tx, &u, d.Users[i].Password)
@@ -97,7 +98,7 @@ func insertCitizen(ctx context.Context, tx *sql.Tx, c sportello.Citizen) error {
 		return internal("seed citizen "+c.ID, err)
 	}
 	for i, p := range c.Phones {
-		n, err := NormalizeNumber(p)
+		n, err := check.Number(p)
 		if err != nil {
 			return fmt.Errorf("seed citizen %s: %w", c.ID, err)
 		}

@@ -2,25 +2,19 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
 	"errors"
-	"fmt"
-	"strings"
-	"sync"
 	"time"
-	"unicode"
 
 	"github.com/sportello/sportello"
-	"golang.org/x/crypto/argon2"
+	"github.com/sportello/sportello/sync/check"
+	"github.com/sportello/sportello/sync/password"
 )
 
 // MinPasswordLen is the shortest password CreateUser accepts. The demo
 // users' password is shorter: Seed is the only way to store it.
-const MinPasswordLen = 8
+const MinPasswordLen = password.MinLen
 
 // CreateUser stores a new user with an argon2id hash of password, giving it
 // a UUIDv7 id when it has none. A taken username is ECONFLICT.
@@ -31,15 +25,15 @@ func (db *DB) CreateUser(ctx context.Context, u *sportello.User, password string
 // CreateUserInDesks is CreateUser that also makes the user a member of
 // desks, each named by its id or its name (in any case), in the same
 // transaction: an unknown desk is ENOTFOUND and adds no user.
-func (db *DB) CreateUserInDesks(ctx context.Context, u *sportello.User, password string, desks []string) error {
-	if err := validateUser(u); err != nil {
+func (db *DB) CreateUserInDesks(ctx context.Context, u *sportello.User, pw string, desks []string) error {
+	if err := check.User(u); err != nil {
 		return err
 	}
-	if len(password) < MinPasswordLen {
+	if len(pw) < MinPasswordLen {
 		return sportello.Errorf(sportello.EINVALID, "the password needs at least %d characters", MinPasswordLen)
 	}
 	return db.update(ctx, func(tx *sql.Tx) error {
-		if err := db.insertUser(ctx, tx, u, password); err != nil {
+		if err := db.insertUser(ctx, tx, u, pw); err != nil {
 			return err
 		}
 		for _, d := range desks {
@@ -109,21 +103,7 @@ func (db *DB) strings(ctx context.Context, what, query string, args ...any) ([]s
 	return out, internal(what, rows.Err())
 }
 
-func validateUser(u *sportello.User) error {
-	switch {
-	case u.Username == "":
-		return sportello.Errorf(sportello.EINVALID, "a user needs a username")
-	case len(u.Username) > 64 || strings.IndexFunc(u.Username, unicode.IsSpace) >= 0:
-		return sportello.Errorf(sportello.EINVALID, "a username has at most 64 characters and no spaces")
-	case strings.TrimSpace(u.Name) == "":
-		return sportello.Errorf(sportello.EINVALID, "a user needs a name")
-	case !u.Role.Valid():
-		return sportello.Errorf(sportello.EINVALID, "unknown role %q: use operator, specialist, supervisor or admin", u.Role)
-	}
-	return nil
-}
-
-func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *sportello.User, password string) error {
+func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *sportello.User, pw string) error {
 	var taken int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = ?`, u.Username).Scan(&taken); err != nil {
 		return internal("create user", err)
@@ -134,7 +114,7 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *sportello.User, pas
 	if u.ID == "" {
 		u.ID = newID()
 	}
-	hash, err := hashPassword(password)
+	hash, err := password.Hash(pw)
 	if err != nil {
 		return internal("create user", err)
 	}
@@ -149,7 +129,7 @@ var errWrongCredentials = sportello.Errorf(sportello.EUNAUTHORIZED, "wrong usern
 
 // Authenticate returns the user whose username and password these are, or
 // EUNAUTHORIZED "wrong username or password".
-func (db *DB) Authenticate(ctx context.Context, username, password string) (*sportello.User, error) {
+func (db *DB) Authenticate(ctx context.Context, username, pw string) (*sportello.User, error) {
 	var u sportello.User
 	var hash string
 	err := db.read.QueryRowContext(ctx, `SELECT id, username, name, role, password_hash FROM users WHERE username = ?`, username).
@@ -157,12 +137,12 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*spo
 	if errors.Is(err, sql.ErrNoRows) {
 		// Spend the time of a real check so that timing does not tell
 		// which usernames exist.
-		verifyPassword(dummyHash(), password)
+		password.SpendCheck(pw)
 		return nil, errWrongCredentials
 	} else if err != nil {
 		return nil, internal("authenticate", err)
 	}
-	ok, err := verifyPassword(hash, password)
+	ok, err := password.Verify(hash, pw)
 	if err != nil {
 		return nil, internal("authenticate "+username, err)
 	}
@@ -222,62 +202,4 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
-}
-
-// Argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane). They are
-// written into each hash, so raising them later leaves old hashes valid.
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
-	argonThreads = 1
-	argonKeyLen  = 32
-	argonSaltLen = 16
-)
-
-// dummyHash is checked against when a username is unknown; made on first
-// use so that programs that never authenticate do not pay for it.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := hashPassword("sportello-dummy-password")
-	return h
-})
-
-// hashPassword returns the argon2id hash of password in PHC string form:
-// $argon2id$v=19$m=19456,t=2,p=1$salt$hash (base64 without padding).
-func hashPassword(password string) (string, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
-}
-
-// verifyPassword checks password against a PHC argon2id hash.
-func verifyPassword(phc, password string) (bool, error) {
-	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errors.New("password hash is not argon2id in PHC form")
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, fmt.Errorf("unsupported argon2 version %q", parts[2])
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false, fmt.Errorf("argon2 parameters %q: %w", parts[3], err)
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, fmt.Errorf("argon2 salt: %w", err)
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false, fmt.Errorf("argon2 hash: %w", err)
-	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

@@ -60,6 +60,15 @@ var goldens = []struct {
 	{"frame_pong.json", ptr(wire.Pong(42)), func() any { return new(wire.ServerFrame) }},
 	{"frame_ping.json", ptr(wire.Ping()), func() any { return new(wire.ClientFrame) }},
 	{"frame_subscribe.json", ptr(wire.Subscribe(17)), func() any { return new(wire.ClientFrame) }},
+	{"desks_response.json", &wire.DesksResponse{Desks: []sportello.Desk{{ID: "0195a1b2-0000-7000-8000-0000000000d1", Name: "Anagrafe", Member: true}, {ID: "0195a1b2-0000-7000-8000-0000000000d2", Name: "Tributi"}}},
+		func() any { return new(wire.DesksResponse) }},
+	{"queue_response.json", &wire.QueueResponse{Cases: []*sportello.Case{{
+		ID: "0195a1b2-0000-7000-8000-000000000002", CitizenID: "0195a1b2-0000-7000-8000-000000000001", CitizenName: "Maria Rossi",
+		Category: "TARI", Subject: "Rimborso TARI 2023", Status: sportello.StatusClaimed, DeskID: "0195a1b2-0000-7000-8000-0000000000d2",
+		ClaimedBy: "Luca Esposito", ClaimedByID: "0195a1b2-0000-7000-8000-000000000005", OpenedAt: at, UpdatedAt: at.Add(time.Hour), EscalatedAt: at,
+	}}}, func() any { return new(wire.QueueResponse) }},
+	{"case_event_request.json", &wire.CaseEventRequest{ID: "0195a1b2-0000-7000-8000-000000000006", Kind: sportello.EventEscalated,
+		Note: "È una multa, non un tributo", DeskID: "0195a1b2-0000-7000-8000-0000000000d3"}, func() any { return new(wire.CaseEventRequest) }},
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -224,6 +224,7 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		Cases:      m.Client,
 		Sync:       m.Client,
 		KB:         m.Client,
+		Desks:      m.Client,
 		Auth:       m.Client,
 		ServerURL:  serverURL,
 		Location:   loc,

@@ -1,0 +1,199 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/check"
+)
+
+// MaxQueue bounds the cases one queue read returns.
+const MaxQueue = 500
+
+// deskExists returns ENOTFOUND for an unknown desk.
+func deskExists(ctx context.Context, q querier, id string) error {
+	var one int
+	err := pgx.ErrNoRows
+	if check.Storable(id) {
+		err = q.QueryRow(ctx, `SELECT 1 FROM desks WHERE id = $1`, id).Scan(&one)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sportello.Errorf(sportello.ENOTFOUND, "no desk has id %s", check.Clip(id, 64))
+	}
+	return err
+}
+
+// Desks returns every desk by name, those userID is a member of marked Member.
+func (db *DB) Desks(ctx context.Context, userID string) ([]sportello.Desk, error) {
+	if !check.Storable(userID) {
+		userID = ""
+	}
+	rows, err := db.pool.Query(ctx, `
+		SELECT d.id, d.name, EXISTS (SELECT 1 FROM desk_members m WHERE m.desk_id = d.id AND m.user_id = $1)
+		FROM desks d ORDER BY d.name COLLATE "C", d.id`, userID)
+	if err != nil {
+		return nil, internal("desks", err)
+	}
+	desks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sportello.Desk, error) {
+		var d sportello.Desk
+		err := r.Scan(&d.ID, &d.Name, &d.Member)
+		return d, err
+	})
+	if err != nil {
+		return nil, internal("desks", err)
+	}
+	if desks == nil {
+		desks = []sportello.Desk{}
+	}
+	return desks, nil
+}
+
+// Queue returns the cases at a desk's queue (escalated, taken or with the
+// answer ready) at the desks userID is a member of, or at every desk when
+// all is set, oldest escalation first, at most MaxQueue, each with its
+// events and its citizen's name.
+func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.Case, error) {
+	if !check.Storable(userID) {
+		userID = ""
+	}
+	rows, err := db.pool.Query(ctx, `
+		SELECT c.id, COALESCE(c.citizen_id, ''), COALESCE(z.name, '') FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id
+		WHERE c.status IN ($1, $2, $3)
+		  AND ($4 OR c.desk_id IN (SELECT desk_id FROM desk_members WHERE user_id = $5))
+		ORDER BY c.escalated_at NULLS FIRST, c.id LIMIT $6`,
+		string(sportello.StatusEscalated), string(sportello.StatusClaimed), string(sportello.StatusAnswerReady),
+		all, userID, MaxQueue)
+	if err != nil {
+		return nil, internal("queue", err)
+	}
+	type entry struct{ id, citizenID, citizen string }
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entry, error) {
+		var e entry
+		err := r.Scan(&e.id, &e.citizenID, &e.citizen)
+		return e, err
+	})
+	if err != nil {
+		return nil, internal("queue", err)
+	}
+	cases := make([]*sportello.Case, 0, len(entries))
+	if len(entries) == 0 {
+		return cases, nil
+	}
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.id
+	}
+	// All the events in one query, not one per case.
+	rows, err = db.pool.Query(ctx, `SELECT `+eventColumns+` FROM case_events WHERE case_id = ANY($1) ORDER BY case_id, position`, ids)
+	if err != nil {
+		return nil, internal("queue", err)
+	}
+	events, err := pgx.CollectRows(rows, scanEvent)
+	if err != nil {
+		return nil, internal("queue", err)
+	}
+	byCase := make(map[string][]*sportello.CaseEvent, len(ids))
+	for _, e := range events {
+		byCase[e.CaseID] = append(byCase[e.CaseID], e)
+	}
+	for _, e := range entries {
+		if len(byCase[e.id]) == 0 {
+			continue // purged meanwhile
+		}
+		c, err := sportello.Replay(e.id, e.citizenID, byCase[e.id])
+		if err != nil {
+			return nil, internal("queue", errors.New("replay case "+e.id+": "+err.Error()))
+		}
+		c.CitizenName = e.citizen
+		cases = append(cases, c)
+	}
+	return cases, nil
+}
+
+// RecordCaseEvent adds one action by actor (claimed, released, note,
+// answer_ready, resolved, escalated) to a case in one transaction, as
+// sync/sqlite does: allow (when set) may refuse the actor on the case as it
+// is now, Case.Apply refuses an illegal transition, and the event and its
+// change are written under the writers' lock. With e.ID the action is
+// recorded once: a repeat returns the case as the first send left it with
+// replayed true, and another action under the same id is ECONFLICT.
+func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID string, e sportello.CaseEvent, allow func(*sportello.Case) error) (_ *sportello.Case, replayed bool, _ error) {
+	e, digest, err := check.CaseEvent(actor, caseID, e)
+	if err != nil {
+		return nil, false, err
+	}
+	var result *sportello.Case
+	err = db.update(ctx, func(tx pgx.Tx) error {
+		head, err := lockHead(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if e.ID != "" {
+			c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
+			if err != nil || c != nil {
+				result, replayed = c, c != nil
+				return err
+			}
+			var taken bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE id = $1)`, e.ID).Scan(&taken); err != nil {
+				return err
+			}
+			if taken {
+				return check.ReusedOpID(e.ID, check.OpCaseEvent)
+			}
+		} else {
+			e.ID = newID()
+		}
+		c, err := loadCase(ctx, tx, caseID, -1)
+		if err != nil {
+			return err
+		}
+		if allow != nil {
+			if err := allow(c); err != nil {
+				return err
+			}
+		}
+		if e.DeskID != "" {
+			if err := deskExists(ctx, tx, e.DeskID); err != nil {
+				return err
+			}
+		}
+		now := db.now()
+		e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
+		position := len(c.Events)
+		ev := e
+		if err := c.Apply(&ev); err != nil {
+			return err
+		}
+		if err := saveCase(ctx, tx, c, false); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, &ev, position); err != nil {
+			return err
+		}
+		head++
+		if err := appendChange(ctx, tx, head, now, c, &ev); err != nil {
+			return err
+		}
+		if err := setHead(ctx, tx, head); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			ev.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
+			return err
+		}
+		if c.CitizenID != "" {
+			if err := tx.QueryRow(ctx, `SELECT name FROM citizens WHERE id = $1`, c.CitizenID).Scan(&c.CitizenName); err != nil {
+				return err
+			}
+		}
+		result = c
+		return nil
+	})
+	if err != nil {
+		return nil, false, internal("record case event", err)
+	}
+	return result, replayed, nil
+}
