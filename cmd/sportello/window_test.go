@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/client"
 )
 
 func requireTool(t *testing.T, name string) string {
@@ -176,4 +179,95 @@ func TestWindow_RingingScreenshot(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("the call did not complete after answering by keyboard\n%s", callOut)
 	}
+}
+
+// TestWindow_SpecialistQueue runs the desktop as a specialist in a real
+// window, screenshots the desk queue (build/screenshots/specialist-queue.png),
+// claims the first case with Ctrl+Shift+C and checks on syncd that the
+// claim is recorded.
+func TestWindow_SpecialistQueue(t *testing.T) {
+	xvfb := requireTool(t, "Xvfb")
+	xdotool := requireTool(t, "xdotool")
+	importCmd := requireTool(t, "import")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	root, _ := filepath.Abs("../..")
+	bin := filepath.Join(t.TempDir(), "sportello")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	display := fmt.Sprintf(":%d", 190+os.Getpid()%100)
+	start(t, ctx, nil, xvfb, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x := func(args ...string) (string, error) {
+		out, err := exec.Command("env", append([]string{"DISPLAY=" + display, xdotool}, args...)...).Output()
+		return strings.TrimSpace(string(out)), err
+	}
+	waitFor(t, 10*time.Second, "Xvfb", func() bool { _, err := x("getdisplaygeometry"); return err == nil })
+
+	env := []string{"DISPLAY=" + display, "LANG=en_US.UTF-8", "LANGUAGE=", "LC_ALL=", "SPORTELLO_PASSWORD=demo"}
+	app, appOut := start(t, ctx, env, bin, "-data", t.TempDir(), "-sip", "off", "-lang", "it", "-user", "specialista")
+	var win, url string
+	waitFor(t, 60*time.Second, "the specialist signed in", func() bool {
+		if app.ProcessState != nil {
+			t.Fatalf("sportello exited: %s", appOut)
+		}
+		for _, line := range strings.Split(appOut.String(), "\n") {
+			if strings.Contains(line, `msg="signed in"`) && strings.Contains(line, "agent=specialista") {
+				if _, after, ok := strings.Cut(line, "server="); ok {
+					url = strings.Fields(after)[0]
+				}
+			}
+		}
+		out, err := x("search", "--name", "Sportello")
+		if err != nil || url == "" {
+			return false
+		}
+		win = strings.Fields(out)[0]
+		return true
+	})
+	_, _ = x("windowsize", win, "1280", "800")
+	_, _ = x("windowmove", win, "0", "0")
+	time.Sleep(time.Second)
+	if _, err := x("key", "--window", win, "ctrl+d"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	shot := filepath.Join(root, "build", "screenshots", "specialist-queue.png")
+	_ = os.MkdirAll(filepath.Dir(shot), 0o755)
+	if out, err := exec.Command("env", "DISPLAY="+display, importCmd, "-window", "root", shot).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v\n%s", err, out)
+	}
+
+	// The first case in the queue is free in the demo city; claim it.
+	first := queue(t, url)
+	if len(first) == 0 || first[0].ClaimedBy != "" {
+		t.Fatalf("queue before the claim: %+v", first)
+	}
+	if _, err := x("key", "--window", win, "ctrl+shift+c"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the claim on syncd", func() bool {
+		q := queue(t, url)
+		return len(q) > 0 && q[0].ID == first[0].ID && q[0].ClaimedBy == "Luca Esposito"
+	})
+}
+
+// queue returns the desk queue as a supervisor of the syncd at url sees it.
+func queue(t *testing.T, url string) []sportello.Case {
+	t.Helper()
+	c := client.New(url, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Login(ctx, "supervisore", "demo"); err != nil {
+		t.Fatal(err)
+	}
+	q, err := c.Queue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]sportello.Case, len(q))
+	for i, k := range q {
+		out[i] = *k
+	}
+	return out
 }
