@@ -37,4 +37,12 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's kamailio and postgresql start system services where systemd runs;
+# the tests start their own on free ports, and kamailio's would take UDP 5060
+# (the desktop's default SIP port) on every interface.
+for svc in kamailio; do
+  if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  fi
+done
 echo "install-deps: done"

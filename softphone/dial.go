@@ -67,7 +67,7 @@ func (p *Phone) Dial(target string) (string, error) {
 	id := uuid.NewString()
 	callID := sip.CallIDHeader(id)
 	opts.Headers = append(opts.Headers, &callID)
-	if reg := p.register; reg != nil && p.registrar != nil && !strings.HasPrefix(target, "sip") {
+	if reg := p.register; reg != nil && !strings.HasPrefix(target, "sip") {
 		// Calls through the registrar go out as the AOR, answering its
 		// proxy's challenge with the phone's credentials.
 		from := &sip.FromHeader{Address: *reg.aorURI.Clone(), Params: sip.NewParams()}

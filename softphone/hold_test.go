@@ -42,6 +42,7 @@ func TestPhone_HoldThroughProxy(t *testing.T) {
 	if err := p.Hold(ring.ID); !errors.Is(err, sportello.ErrCallNotReady) {
 		t.Fatalf("Hold while ringing error = %v, want ErrCallNotReady", err)
 	}
+	letRing()
 	if err := p.Answer(ring.ID); err != nil {
 		t.Fatalf("Answer: %v", err)
 	}

@@ -223,3 +223,10 @@ func waitRegistration(ctx context.Context, t *testing.T, p *softphone.Phone, sta
 		}
 	}
 }
+
+// letRing waits a moment before answering a call that came through
+// Kamailio: answered at once, the phone's 180 and 200 leave within a
+// millisecond and Kamailio's two UDP workers may relay them out of order;
+// sipp then takes the late 180 as unexpected and aborts the call. (A person
+// never answers that fast; the phone itself handles either order.)
+func letRing() { time.Sleep(300 * time.Millisecond) }

@@ -107,8 +107,11 @@ func (p *Phone) newRegistration(ua *sipgo.UserAgent, host string, port int) (*re
 	if !strings.HasPrefix(raw, "sip:") && !strings.HasPrefix(raw, "sips:") {
 		raw = "sip:" + raw
 	}
-	if err := sip.ParseUri(raw, &ruri); err != nil || ruri.Host == "" {
-		return nil, fmt.Errorf("parse registrar %q: %w", cfg.uri, errors.Join(err, errors.New("no host")))
+	if err := sip.ParseUri(raw, &ruri); err != nil {
+		return nil, fmt.Errorf("parse registrar %q: %w", cfg.uri, err)
+	}
+	if ruri.Host == "" {
+		return nil, fmt.Errorf("parse registrar %q: no host", cfg.uri)
 	}
 	ruri.User = ""
 	user, domain, ok := strings.Cut(cfg.user, "@")

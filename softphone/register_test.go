@@ -40,6 +40,7 @@ func TestPhone_Register(t *testing.T) {
 	sipp := startSippTo(ctx, t, k.addr, "uac_proxy.xml", "-s", "1001", "-d", "2000",
 		"-rtp_echo", "-mp", strconv.Itoa(freeMediaPort(t)))
 	ring := waitCall(ctx, t, p, callerNumber, sportello.CallRinging)
+	letRing()
 	if err := p.Answer(ring.ID); err != nil {
 		t.Fatalf("Answer: %v", err)
 	}
@@ -137,9 +138,32 @@ func TestPhone_ReRegister(t *testing.T) {
 
 	sipp := startSippTo(ctx, t, k.addr, "uac_proxy.xml", "-s", "1001", "-d", "500")
 	ring := waitCall(ctx, t, p, callerNumber, sportello.CallRinging)
+	letRing()
 	if err := p.Answer(ring.ID); err != nil {
 		t.Fatalf("Answer: %v", err)
 	}
 	waitCall(ctx, t, p, callerNumber, sportello.CallEnded)
 	sipp.wait(ctx, t)
+}
+
+// TestPhone_RegistrarConfig checks Start refuses a registrar it cannot use,
+// and that a phone without one reports no registration.
+func TestPhone_RegistrarConfig(t *testing.T) {
+	for _, tc := range []struct{ name, uri, user string }{
+		{"NoHost", "sip:", "1001"},
+		{"NoUser", "127.0.0.1:5060", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := softphone.New(softphone.WithListenAddr("127.0.0.1:0"), softphone.WithLogger(testLogger(t)),
+				softphone.WithRegistrar(tc.uri, tc.user, "x"))
+			defer p.Close()
+			if err := p.Start(context.Background()); err == nil {
+				t.Fatalf("Start with registrar %q user %q: no error", tc.uri, tc.user)
+			}
+		})
+	}
+	p := startPhone(t)
+	if r := p.Registration(); r.State != softphone.RegistrationNone {
+		t.Fatalf("Registration without a registrar = %+v", r)
+	}
 }
