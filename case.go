@@ -33,6 +33,11 @@ const (
 	OutcomeEscalated            Outcome = "escalated"
 	OutcomeCallbackScheduled    Outcome = "callback_scheduled"
 	OutcomeAppointmentBooked    Outcome = "appointment_booked"
+	// OutcomeMissed records an inbound call nobody answered (the caller
+	// gave up, or was refused): the desktop records it by itself, so that
+	// the citizen's history shows the attempt. The wrap-up form does not
+	// offer it, and it leaves a case's status as it was.
+	OutcomeMissed Outcome = "missed"
 )
 
 // Outcomes lists the outcomes in the order the wrap-up form offers them.
@@ -42,7 +47,7 @@ var Outcomes = []Outcome{
 }
 
 // Valid reports whether o is a known outcome.
-func (o Outcome) Valid() bool { return slices.Contains(Outcomes, o) }
+func (o Outcome) Valid() bool { return o == OutcomeMissed || slices.Contains(Outcomes, o) }
 
 // CaseStatus is a case's state as derived from its events.
 type CaseStatus string

@@ -140,6 +140,8 @@ func TestCase_Apply(t *testing.T) {
 		{"Reopen", []*sportello.CaseEvent{opened, ev(sportello.EventResolved), ev(sportello.EventReopened)}, sportello.StatusOpen, ""},
 		{"ReopenOpen", []*sportello.CaseEvent{opened, ev(sportello.EventReopened)}, sportello.StatusOpen, sportello.ECONFLICT},
 		{"UnknownOutcome", []*sportello.CaseEvent{opened, ev(sportello.EventWrapUp, outcome("maybe"))}, sportello.StatusOpen, sportello.EINVALID},
+		{"MissedCallKeepsOpen", []*sportello.CaseEvent{opened, ev(sportello.EventCall), ev(sportello.EventWrapUp, outcome(sportello.OutcomeMissed))}, sportello.StatusOpen, ""},
+		{"MissedCallKeepsEscalated", []*sportello.CaseEvent{opened, ev(sportello.EventEscalated, desk("d")), ev(sportello.EventWrapUp, outcome(sportello.OutcomeMissed))}, sportello.StatusEscalated, ""},
 		{"UnknownKind", []*sportello.CaseEvent{opened, ev("teleport")}, sportello.StatusOpen, sportello.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,6 +186,7 @@ func TestWrapUp_Validate(t *testing.T) {
 	for _, ok := range []sportello.WrapUp{
 		{CallerNumber: "+390212345678", Outcome: sportello.OutcomeResolvedFirstContact},
 		{CallerNumber: "+390212345678", Outcome: sportello.OutcomeEscalated, DeskID: "tributi", Note: "Hand-off"},
+		{CallerNumber: "+390212345678", Outcome: sportello.OutcomeMissed},
 	} {
 		if err := ok.Validate(); err != nil {
 			t.Fatal(err)
@@ -222,4 +225,17 @@ func FuzzCase_Apply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOutcome_MissedNotInForm: a missed call is recorded by the desktop,
+// never chosen in the wrap-up form.
+func TestOutcome_MissedNotInForm(t *testing.T) {
+	if !sportello.OutcomeMissed.Valid() {
+		t.Fatal("OutcomeMissed is not valid")
+	}
+	for _, o := range sportello.Outcomes {
+		if o == sportello.OutcomeMissed {
+			t.Fatal("the wrap-up form offers the missed outcome")
+		}
+	}
 }

@@ -10,7 +10,8 @@ type CallState string
 
 // Call states as the operator sees them.
 const (
-	CallRinging CallState = "ringing"
+	CallDialing CallState = "dialing" // an outbound call before the other party answers
+	CallRinging CallState = "ringing" // an inbound call before the operator answers
 	CallActive  CallState = "active"
 	CallEnded   CallState = "ended"
 )
@@ -36,6 +37,58 @@ type Call struct {
 	AnsweredAt time.Time     `json:"answered_at,omitzero"`
 	EndedAt    time.Time     `json:"ended_at,omitzero"`
 	EndReason  string        `json:"end_reason,omitempty"` // "remote hangup", "local hangup", "cancelled", ...
+	// OnHold and Muted are what the operator switched on an active call.
+	OnHold bool `json:"on_hold,omitempty"`
+	Muted  bool `json:"muted,omitempty"`
+}
+
+// Missed reports whether c is an inbound call that ended without being
+// answered: the caller gave up, or the operator (or a busy line) refused it.
+func (c Call) Missed() bool {
+	return c.Direction == CallInbound && c.State == CallEnded && c.AnsweredAt.IsZero()
+}
+
+// DTMF is a key the other party of a call pressed (RFC 4733), never heard
+// as audio.
+type DTMF struct {
+	CallID string    `json:"call_id"`
+	Key    string    `json:"key"` // one of 0-9 * # A-D
+	At     time.Time `json:"at"`
+}
+
+// RegistrationState is where the phone stands with its registrar.
+type RegistrationState string
+
+// Registration states.
+const (
+	// RegistrationNone: no registrar configured, or not started yet.
+	RegistrationNone RegistrationState = ""
+	// RegistrationPending: the first REGISTER is on its way.
+	RegistrationPending RegistrationState = "registering"
+	// RegistrationOK: the registrar holds a binding that has not lapsed.
+	RegistrationOK RegistrationState = "registered"
+	// RegistrationFailed: the last attempt failed; the phone retries by
+	// itself at RetryAt. Reason says why.
+	RegistrationFailed RegistrationState = "failed"
+	// RegistrationUnregistered: the phone removed its binding on Close.
+	RegistrationUnregistered RegistrationState = "unregistered"
+)
+
+// PhoneRegistration is a snapshot of the phone's registration: the phone
+// sends a new one on every change of state, reason or expiry.
+type PhoneRegistration struct {
+	State RegistrationState `json:"state"`
+	AOR   string            `json:"aor"` // e.g. "sip:1001@pbx.city.example"
+	// Code is the registrar's last final status (0 when it did not answer).
+	Code int `json:"code,omitempty"`
+	// Phrase is the registrar's reason phrase with Code ("Wrong Password").
+	Phrase string `json:"phrase,omitempty"`
+	// Reason says why the registration failed, for the log and the operator.
+	Reason string `json:"reason,omitempty"`
+	// Expires is when the binding lapses unless refreshed (registered only).
+	Expires time.Time `json:"expires,omitzero"`
+	// RetryAt is when the phone tries again after a failure.
+	RetryAt time.Time `json:"retry_at,omitzero"`
 }
 
 // Phone is the embedded softphone as the rest of Sportello sees it; the SIP
@@ -45,12 +98,31 @@ type Phone interface {
 	Start(ctx context.Context) error
 	// Addr says where the phone listens, e.g. "udp 127.0.0.1:5060".
 	Addr() string
-	// Calls delivers a snapshot of a call on every change of state.
+	// Calls delivers a snapshot of a call on every change of state, hold
+	// or mute.
 	Calls() <-chan Call
 	// Answer picks up a ringing call.
 	Answer(callID string) error
-	// Hangup ends a call in any state (rejecting it when still ringing).
+	// Hangup ends a call in any state (rejecting it when still ringing,
+	// cancelling it while dialing).
 	Hangup(callID string) error
+	// Dial calls target (a number, or a SIP URI) and returns the new
+	// call's id at once; its progress comes on Calls: dialing, active,
+	// ended.
+	Dial(target string) (string, error)
+	// Hold puts an active call on hold; Resume takes it back.
+	Hold(callID string) error
+	Resume(callID string) error
+	// Mute stops (on) or restarts sending the operator's voice.
+	Mute(callID string, on bool) error
+	// SendDTMF sends keys ("1", "12#") on an active call, in order.
+	SendDTMF(callID, keys string) error
+	// DTMF delivers the keys the other party presses.
+	DTMF() <-chan DTMF
+	// Registration is the registration now (RegistrationNone without a
+	// registrar); Registrations delivers every change.
+	Registration() PhoneRegistration
+	Registrations() <-chan PhoneRegistration
 	// Close hangs up every call and stops listening.
 	Close() error
 }

@@ -25,6 +25,10 @@ type Config struct {
 	Sync     sportello.SyncService
 	KB       sportello.KBService   // nil: no knowledge-base panel
 	Desks    sportello.DeskService // nil: no desks to escalate to, no desk queue
+	// Presence reports an agent's state; Board gives supervisors and
+	// admins the supervisor's board. nil: none.
+	Presence sportello.PresenceService
+	Board    sportello.BoardService
 
 	// Auth signs in when User is nil: the desktop then opens the sign-in
 	// dialog and calls OnSignedIn once the user is in.

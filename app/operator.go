@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,10 +58,13 @@ type operatorScreen struct {
 	openCases   *fyne.Container
 	history     *fyne.Container
 
+	controls *callControls // dial, hold, mute, DTMF, registration
 	kb       *kbPanel
 	queue    *queuePanel // nil without a DeskService
 	queueTab *container.TabItem
 	tabs     *container.AppTabs
+	board    *boardPanel       // the Supervisione tab; nil without a BoardService (board.go)
+	presence *presenceReporter // the agent's state for the board (presence.go)
 
 	// Wrap-up.
 	outcome    *widget.RadioGroup
@@ -123,10 +127,12 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
 
+	s.controls = newCallControls(s)
 	s.kb = newKBPanel(s)
 	if cfg.Desks != nil {
 		s.queue = newQueuePanel(s)
 	}
+	s.newSupervision()
 	s.showIdle()
 	s.renderCard()
 	s.renderStatus()
@@ -135,20 +141,21 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 
 func (s *operatorScreen) content() fyne.CanvasObject {
 	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, layout.NewSpacer(),
-		s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus)
+		s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus, s.presence.box)
 
 	callBox := container.NewVBox(
 		s.banner,
 		s.callState,
 		s.callNumber,
 		container.NewGridWithColumns(2, s.answerBtn, s.hangupBtn),
+		s.controls.content(),
 		widget.NewSeparator(),
 		s.search,
 	)
 	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.deskSelect, s.note, s.saveBtn, s.message)
 	left := container.NewBorder(callBox, nil, nil, nil, container.NewVScroll(wrapBox))
 
-	cardHead := container.NewVBox(s.citizenName, s.citizenInfo,
+	cardHead := container.NewVBox(s.citizenName, s.citizenInfo, s.controls.phones,
 		widget.NewLabelWithStyle(tr("Open cases"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.openCases,
 		widget.NewSeparator(),
@@ -173,9 +180,12 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		it.Shortcut = sc
 		return it
 	}
-	menus := []*fyne.Menu{fyne.NewMenu(tr("Call"),
+	callItems := []*fyne.MenuItem{
 		item(tr("Answer"), ShortcutAnswer, s.answer),
 		item(tr("Hang up"), ShortcutHangup, s.hangup),
+	}
+	callItems = append(callItems, s.controls.menuItems(item)...)
+	menus := []*fyne.Menu{fyne.NewMenu(tr("Call"), append(callItems,
 		fyne.NewMenuItemSeparator(),
 		item(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp),
 		item(tr("Write note"), ShortcutNote, func() { s.win.Canvas().Focus(s.note) }),
@@ -184,7 +194,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Put the answer in the note"), ShortcutInsertKB, s.kb.insert),
 		fyne.NewMenuItemSeparator(),
 		item(tr("Sign out"), ShortcutSignOut, func() { s.signOut(false) }),
-	)}
+	)...)}
 	if s.deskView() {
 		// In the menu, so that the keys reach the actions while a text
 		// field has the focus.
@@ -199,6 +209,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 			item(tr("Transfer"), ShortcutTransfer, q.transfer),
 		))
 	}
+	menus = append(menus, s.supervisionMenus()...)
 	return fyne.NewMainMenu(menus...)
 }
 
@@ -220,6 +231,8 @@ func (s *operatorScreen) addShortcuts() {
 	c.AddShortcut(ShortcutInsertKB, func(fyne.Shortcut) { s.kb.insert() })
 	c.AddShortcut(ShortcutKBNext, func(fyne.Shortcut) { s.move(1) })
 	c.AddShortcut(ShortcutKBPrev, func(fyne.Shortcut) { s.move(-1) })
+	s.addSupervisionShortcuts()
+	s.controls.addShortcuts(c)
 	for i := range sportello.Outcomes {
 		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) {
 			s.outcome.SetSelected(s.outcome.Options[i])
@@ -261,6 +274,7 @@ func (s *operatorScreen) start() {
 				}
 			}
 		}()
+		s.controls.start()
 	}
 	if s.cfg.Sync != nil {
 		s.sync = s.cfg.Sync.State()
@@ -287,6 +301,10 @@ func (s *operatorScreen) stop() {
 
 // onCall follows the phone: a ringing call pops the caller's card at once.
 func (s *operatorScreen) onCall(c sportello.Call) {
+	defer s.reportPresence() // on a call, wrap-up or available, for the board
+	if c.Missed() {
+		s.recordMissed(c) // on the caller's history, even when refused as busy
+	}
 	if s.call != nil && s.call.ID != c.ID && c.State == sportello.CallRinging {
 		// Call waiting comes with the full softphone; for now the line is busy.
 		_ = s.cfg.Phone.Hangup(c.ID)
@@ -295,6 +313,8 @@ func (s *operatorScreen) onCall(c sportello.Call) {
 	if s.call != nil && s.call.ID != c.ID {
 		return
 	}
+	prev := s.call
+	defer func() { s.controls.onCall(prev, c) }()
 	switch c.State {
 	case sportello.CallRinging:
 		s.call = &c
@@ -316,10 +336,28 @@ func (s *operatorScreen) onCall(c sportello.Call) {
 			s.lookup(c.Number, "call "+c.ID)
 		}
 		s.win.RequestFocus()
+	case sportello.CallDialing:
+		s.call = &c
+		s.wrapFor = nil
+		s.setBanner(theme.ColorNameWarning)
+		s.callState.SetText(tr("Calling..."))
+		s.callNumber.SetText(displayNumber(c.Number))
+		s.answerBtn.Disable()
+		s.hangupBtn.Enable()
+		if s.user != nil && (s.card == nil || !slices.Contains(cardNumbers(s.card), c.Number)) {
+			s.card = &sportello.CallerCard{Number: c.Number}
+			s.usedKB = nil
+			s.citizenName.SetText(tr("Looking up the caller..."))
+			s.lookup(c.Number, "call "+c.ID)
+		}
 	case sportello.CallActive:
 		s.call = &c
-		s.setBanner(theme.ColorNameSuccess)
-		s.callState.SetText(tr("In conversation") + " · " + c.Codec + " · " + s.clock(c.AnsweredAt))
+		if c.OnHold {
+			s.setBanner(theme.ColorNameWarning)
+		} else {
+			s.setBanner(theme.ColorNameSuccess)
+		}
+		s.callState.SetText(tr("In conversation") + " · " + c.Codec + " · " + s.clock(c.AnsweredAt) + stateText(c))
 		s.answerBtn.Disable()
 		s.hangupBtn.Enable()
 		s.win.SetTitle(s.cfg.Title)
@@ -330,6 +368,10 @@ func (s *operatorScreen) onCall(c sportello.Call) {
 		s.hangupBtn.Disable()
 		if c.AnsweredAt.IsZero() {
 			s.setBanner(theme.ColorNameInputBackground)
+			if c.Direction == sportello.CallOutbound {
+				s.callState.SetText(tr("Not answered") + " · " + endReasonText(c.EndReason) + " · " + s.clock(c.EndedAt))
+				return
+			}
 			s.callState.SetText(tr("Missed call") + " · " + s.clock(c.EndedAt))
 			return
 		}
@@ -444,6 +486,7 @@ func (s *operatorScreen) saveWrapUp() {
 				return
 			}
 			s.wrapFor = nil
+			s.reportPresence()
 			s.usedKB = nil
 			s.note.SetText("")
 			s.deskSelect.ClearSelected()
@@ -527,6 +570,7 @@ func (s *operatorScreen) mergeCase(k *sportello.Case) {
 func (s *operatorScreen) renderCard() {
 	s.openCases.RemoveAll()
 	s.history.RemoveAll()
+	s.controls.renderPhones()
 	card := s.card
 	switch {
 	case card == nil:
@@ -599,11 +643,7 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 }
 
 func (s *operatorScreen) renderStatus() {
-	if s.cfg.Phone != nil {
-		s.sipStatus.SetText("SIP: " + tr("listening on") + " " + s.cfg.Phone.Addr())
-	} else {
-		s.sipStatus.SetText("SIP: " + tr("off"))
-	}
+	s.sipStatus.SetText(s.controls.sipText())
 	st := s.sync
 	var text string
 	switch {
@@ -637,6 +677,7 @@ func (s *operatorScreen) renderStatus() {
 func (s *operatorScreen) showIdle() {
 	s.answerBtn.Disable()
 	s.hangupBtn.Disable()
+	s.controls.refresh()
 	s.enableWrapUp(false)
 }
 
@@ -724,6 +765,7 @@ func (s *operatorScreen) outcomeChanged() {
 // and the Sportello tab for specialists and supervisors.
 func (s *operatorScreen) signedIn() {
 	s.loadDesks()
+	defer s.supervisionSignedIn() // last: a supervisor's board tab is selected
 	if !s.deskView() {
 		return
 	}
@@ -737,6 +779,7 @@ func (s *operatorScreen) signedIn() {
 
 // signedOut forgets the desks' work shown.
 func (s *operatorScreen) signedOut() {
+	s.supervisionSignedOut()
 	if s.queue == nil {
 		return
 	}

@@ -109,3 +109,17 @@ func (b *tipButton) MouseOut() {
 		b.popup = nil
 	}
 }
+
+// The softphone's call controls (dialpad.go): they work whether or not a
+// text field has the focus, through the Call menu.
+var (
+	// ShortcutDial calls the number typed in the dial field, or puts the
+	// cursor there (empty field, or a call in hand: typed keys go out as DTMF).
+	ShortcutDial = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+	// ShortcutCallCitizen calls the first phone number of the caller card.
+	ShortcutCallCitizen = &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+	// ShortcutHold puts the call on hold, or takes it back.
+	ShortcutHold = &desktop.CustomShortcut{KeyName: fyne.KeyH, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+	// ShortcutMute mutes the operator's microphone, or unmutes it.
+	ShortcutMute = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+)

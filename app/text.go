@@ -49,6 +49,8 @@ func outcomeText(o sportello.Outcome) string {
 		return tr("Callback scheduled")
 	case sportello.OutcomeAppointmentBooked:
 		return tr("Appointment booked")
+	case sportello.OutcomeMissed:
+		return tr("Missed call")
 	}
 	return string(o)
 }
@@ -78,6 +80,9 @@ func eventText(e *sportello.CaseEvent) string {
 	case sportello.EventNote:
 		return tr("Note")
 	case sportello.EventWrapUp:
+		if e.Outcome == sportello.OutcomeMissed {
+			return tr("Missed call") // nobody wrapped it up: the desktop recorded it
+		}
 		return tr("Wrap-up") + ": " + outcomeText(e.Outcome)
 	case sportello.EventEscalated:
 		return tr("Escalated to a desk")
@@ -142,4 +147,33 @@ func displayNumber(n string) string {
 		b.WriteString(" " + rest)
 	}
 	return b.String()
+}
+
+// endReasonText says why a call ended (softphone's reasons).
+func endReasonText(reason string) string {
+	switch reason {
+	case "busy":
+		return tr("busy")
+	case "no answer":
+		return tr("no answer")
+	case "rejected":
+		return tr("rejected")
+	case "cancelled":
+		return tr("cancelled")
+	case "failed":
+		return tr("failed")
+	}
+	return reason
+}
+
+// registrationReasonText translates the softphone's reasons for a failed
+// registration that carry no SIP status.
+func registrationReasonText(reason string) string {
+	switch reason {
+	case "registrar did not answer":
+		return tr("registrar did not answer")
+	case "registrar did not keep the binding":
+		return tr("registrar did not keep the binding")
+	}
+	return reason
 }

@@ -211,7 +211,11 @@ func (p *Phone) talk(d dialog, c *call, s *session, log *slog.Logger) string {
 				r.result <- p.bye(d, log)
 				return ReasonLocalHangup
 			case cmdHold, cmdResume:
-				r.result <- c.holdCommand(s, r.cmd, log)
+				err := c.holdCommand(s, r.cmd, log)
+				if held := c.flow.held.Load(); err == nil && c.snapshot().OnHold != held {
+					p.setState(c, func(snap *sportello.Call) { snap.OnHold = held })
+				}
+				r.result <- err
 			}
 		}
 	}

@@ -37,9 +37,8 @@ const (
 )
 
 // Dial calls target and returns the new call's ID at once; its progress
-// comes on Calls like an inbound call's: ringing (Direction outbound) until
-// the other party answers, active, then ended. Hangup while it rings cancels
-// it.
+// comes on Calls: dialing (Direction outbound) until the other party
+// answers, active, then ended. Hangup while it is dialing cancels it.
 //
 // target is a number ("+390212345678", "2000"; spaces and dashes ignored),
 // sent to the registrar with the phone's credentials, or a SIP URI
@@ -82,7 +81,7 @@ func (p *Phone) Dial(target string) (string, error) {
 			ID:        id,
 			Direction: sportello.CallOutbound,
 			Number:    number,
-			State:     sportello.CallRinging,
+			State:     sportello.CallDialing,
 			StartedAt: p.now(),
 		},
 		reqs: make(chan request),

@@ -75,7 +75,7 @@ func dialAndTalk(ctx context.Context, t *testing.T, p *softphone.Phone, rec *aud
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
-	ring := waitCallID(ctx, t, p, id, sportello.CallRinging)
+	ring := waitCallID(ctx, t, p, id, sportello.CallDialing)
 	if ring.Direction != sportello.CallOutbound || ring.StartedAt.IsZero() {
 		t.Fatalf("ringing snapshot = %+v", ring)
 	}
@@ -167,7 +167,7 @@ func TestPhone_DialCancel(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Dial: %v", err)
 			}
-			waitCallID(ctx, t, p, id, sportello.CallRinging)
+			waitCallID(ctx, t, p, id, sportello.CallDialing)
 			time.Sleep(700 * time.Millisecond) // sipp sends 180 at once
 			if err := p.Hangup(id); err != nil {
 				t.Fatalf("Hangup while ringing: %v", err)

@@ -3,18 +3,13 @@ package softphone
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/sportello/sportello"
 )
 
 // DTMF is a key pressed by the other party of a call, received as an
 // RFC 4733 telephone event (never as audio).
-type DTMF struct {
-	CallID string    `json:"call_id"`
-	Key    string    `json:"key"` // one of 0-9 * # A-D
-	At     time.Time `json:"at"`
-}
+type DTMF = sportello.DTMF
 
 // ErrNoDTMF is returned by SendDTMF on a call whose other party did not
 // accept RFC 4733 telephone events.

@@ -127,11 +127,14 @@ func (p *Phone) Mute(callID string, on bool) error {
 	if c.state() != sportello.CallActive {
 		return fmt.Errorf("mute %s: %w", callID, sportello.ErrCallNotReady)
 	}
-	c.flow.muted.Store(on)
+	if c.flow.muted.Swap(on) != on {
+		p.setState(c, func(s *sportello.Call) { s.Muted = on })
+	}
 	return nil
 }
 
-// Controls says whether the call callID is on hold and muted.
+// Controls says whether the call callID is on hold and muted (as its
+// snapshots on Calls do).
 func (p *Phone) Controls(callID string) (CallControls, error) {
 	c, err := p.lookup(callID)
 	if err != nil {

@@ -55,6 +55,7 @@ func TestPhone_HoldThroughProxy(t *testing.T) {
 	if c, err := p.Controls(ring.ID); err != nil || !c.OnHold {
 		t.Fatalf("Controls after Hold = %+v, %v", c, err)
 	}
+	waitSnapshot(ctx, t, p, ring.ID, "on hold", func(c sportello.Call) bool { return c.OnHold })
 	time.Sleep(200 * time.Millisecond) // what was in flight
 	_, n := heardSince(rec, 0)
 	time.Sleep(time.Second)
@@ -70,6 +71,7 @@ func TestPhone_HoldThroughProxy(t *testing.T) {
 	if c, _ := p.Controls(ring.ID); c.OnHold {
 		t.Fatalf("Controls after Resume = %+v", c)
 	}
+	waitSnapshot(ctx, t, p, ring.ID, "resumed", func(c sportello.Call) bool { return !c.OnHold && c.State == sportello.CallActive })
 	time.Sleep(300 * time.Millisecond) // the echo of the silence sent on hold
 	_, n = heardSince(rec, n)
 	time.Sleep(500 * time.Millisecond)
@@ -115,6 +117,7 @@ func TestPhone_Mute(t *testing.T) {
 	if c, _ := p.Controls(ring.ID); !c.Muted {
 		t.Fatalf("Controls after Mute = %+v", c)
 	}
+	waitSnapshot(ctx, t, p, ring.ID, "muted", func(c sportello.Call) bool { return c.Muted })
 	time.Sleep(300 * time.Millisecond) // the echo of what was sent before
 	_, n := heardSince(rec, 0)
 	time.Sleep(time.Second)
@@ -131,6 +134,7 @@ func TestPhone_Mute(t *testing.T) {
 	if err := p.Mute(ring.ID, false); err != nil {
 		t.Fatalf("unmute: %v", err)
 	}
+	waitSnapshot(ctx, t, p, ring.ID, "unmuted", func(c sportello.Call) bool { return !c.Muted && c.State == sportello.CallActive })
 	time.Sleep(300 * time.Millisecond)
 	_, n = heardSince(rec, n)
 	time.Sleep(500 * time.Millisecond)
@@ -167,10 +171,12 @@ func TestPhone_DialHoldThroughProxy(t *testing.T) {
 	if err := p.Hold(id); err != nil {
 		t.Fatalf("Hold: %v", err)
 	}
+	waitSnapshot(ctx, t, p, id, "on hold", func(c sportello.Call) bool { return c.OnHold })
 	time.Sleep(500 * time.Millisecond)
 	if err := p.Resume(id); err != nil {
 		t.Fatalf("Resume: %v", err)
 	}
+	waitSnapshot(ctx, t, p, id, "resumed", func(c sportello.Call) bool { return !c.OnHold && c.State == sportello.CallActive })
 	time.Sleep(300 * time.Millisecond)
 	_, n := heardSince(rec, 0)
 	time.Sleep(500 * time.Millisecond)
@@ -190,5 +196,24 @@ func TestPhone_DialHoldThroughProxy(t *testing.T) {
 	}
 	if !strings.Contains(log, "in-dialog BYE"+from) {
 		t.Fatalf("Kamailio did not route the BYE%s", from)
+	}
+}
+
+// waitSnapshot returns the next snapshot of call id that passes ok: hold
+// and mute reach the Calls channel like changes of state.
+func waitSnapshot(ctx context.Context, t *testing.T, p *softphone.Phone, id, what string, ok func(sportello.Call) bool) sportello.Call {
+	t.Helper()
+	for {
+		select {
+		case c, open := <-p.Calls():
+			if !open {
+				t.Fatalf("calls channel closed waiting for a snapshot %s", what)
+			}
+			if c.ID == id && ok(c) {
+				return c
+			}
+		case <-ctx.Done():
+			t.Fatalf("no snapshot of call %s %s: %v", id, what, ctx.Err())
+		}
 	}
 }

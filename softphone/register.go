@@ -12,38 +12,25 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/google/uuid"
+
+	"github.com/sportello/sportello"
 )
 
 // RegistrationState is where the phone stands with its registrar.
-type RegistrationState string
+type RegistrationState = sportello.RegistrationState
 
-// Registration states.
+// Registration states (sportello's, named here for the phone's callers).
 const (
-	// RegistrationNone: no registrar configured, or not started yet.
-	RegistrationNone RegistrationState = ""
-	// RegistrationPending: the first REGISTER is on its way.
-	RegistrationPending RegistrationState = "registering"
-	// RegistrationOK: the registrar holds a binding that has not lapsed.
-	RegistrationOK RegistrationState = "registered"
-	// RegistrationFailed: the last attempt failed; the phone retries by
-	// itself with backoff. Reason says why.
-	RegistrationFailed RegistrationState = "failed"
-	// RegistrationUnregistered: the phone removed its binding on Close.
-	RegistrationUnregistered RegistrationState = "unregistered"
+	RegistrationNone         = sportello.RegistrationNone
+	RegistrationPending      = sportello.RegistrationPending
+	RegistrationOK           = sportello.RegistrationOK
+	RegistrationFailed       = sportello.RegistrationFailed
+	RegistrationUnregistered = sportello.RegistrationUnregistered
 )
 
 // Registration is a snapshot of the phone's registration: the phone sends a
 // new one on every change of state, reason or expiry.
-type Registration struct {
-	State RegistrationState `json:"state"`
-	AOR   string            `json:"aor"` // e.g. "sip:1001@pbx.city.example"
-	// Code is the registrar's last final status (0 when it did not answer).
-	Code int `json:"code,omitempty"`
-	// Reason says why the registration failed, for the operator.
-	Reason string `json:"reason,omitempty"`
-	// Expires is when the binding lapses unless refreshed (registered only).
-	Expires time.Time `json:"expires,omitzero"`
-}
+type Registration = sportello.PhoneRegistration
 
 // WithRegistrar makes the phone register with the registrar at uri
 // ("sip:host:port" or "host:port") as user, answering digest challenges with
@@ -185,6 +172,7 @@ func joinHostPort(host string, port int) string {
 // registerError is a failed attempt with what the operator should read.
 type registerError struct {
 	code       int
+	phrase     string // the registrar's reason phrase
 	reason     string
 	retryAfter time.Duration
 }
@@ -221,7 +209,8 @@ func (r *registration) run(ctx context.Context) {
 			}
 			retry = min(2*retry, r.p.retryMax)
 			log.Warn("registration failed", "error", err, "retry_in", wait)
-			r.p.setRegistration(Registration{State: RegistrationFailed, AOR: r.aor, Code: re.code, Reason: re.Error()})
+			r.p.setRegistration(Registration{State: RegistrationFailed, AOR: r.aor, Code: re.code, Phrase: re.phrase,
+				Reason: re.Error(), RetryAt: r.p.now().Add(wait)})
 		} else {
 			r.granted = granted
 			retry = r.p.retryFirst
@@ -272,7 +261,7 @@ func (r *registration) register(ctx context.Context, expiry time.Duration) (time
 		}
 		return granted, err
 	}
-	return 0, &registerError{code: sip.StatusIntervalToBrief, reason: "registrar wants a longer registration"}
+	return 0, &registerError{code: sip.StatusIntervalToBrief, phrase: "Interval Too Brief", reason: "registrar wants a longer registration"}
 }
 
 type intervalTooBrief struct{ min time.Duration }
@@ -302,14 +291,14 @@ func (r *registration) exchange(ctx context.Context, expiry time.Duration) (time
 	}
 	if res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired {
 		if r.pass == "" {
-			return 0, &registerError{code: res.StatusCode, reason: "registrar asks for a password and none is set"}
+			return 0, &registerError{code: res.StatusCode, phrase: res.Reason, reason: "registrar asks for a password and none is set"}
 		}
 		res, err = r.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: r.user, Password: r.pass})
 		if err != nil {
 			return 0, noAnswer(err)
 		}
 		if res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired {
-			return 0, &registerError{code: res.StatusCode, reason: "registrar refused the credentials: " + res.Reason}
+			return 0, &registerError{code: res.StatusCode, phrase: res.Reason, reason: "registrar refused the credentials: " + res.Reason}
 		}
 	}
 	switch {
@@ -319,11 +308,11 @@ func (r *registration) exchange(ctx context.Context, expiry time.Duration) (time
 				return 0, &intervalTooBrief{min: time.Duration(n) * time.Second}
 			}
 		}
-		return 0, &registerError{code: res.StatusCode, reason: "registrar wants a longer registration"}
+		return 0, &registerError{code: res.StatusCode, phrase: res.Reason, reason: "registrar wants a longer registration"}
 	case res.StatusCode == sip.StatusForbidden:
-		return 0, &registerError{code: res.StatusCode, reason: "registrar refused the credentials: " + res.Reason}
+		return 0, &registerError{code: res.StatusCode, phrase: res.Reason, reason: "registrar refused the credentials: " + res.Reason}
 	case res.StatusCode != sip.StatusOK:
-		return 0, &registerError{code: res.StatusCode, reason: "registrar answered " + res.Reason, retryAfter: retryAfter(res)}
+		return 0, &registerError{code: res.StatusCode, phrase: res.Reason, reason: "registrar answered " + res.Reason, retryAfter: retryAfter(res)}
 	}
 	if expiry == 0 {
 		return 0, nil

@@ -89,12 +89,12 @@ func inviteStatus(t *testing.T, addr, user string) int {
 func TestPhone_RegisterRefused(t *testing.T) {
 	k := startKamailio(t, map[string]string{"1001": "s3cret"})
 	for _, tc := range []struct {
-		name, user, pass, reason string
-		code                     int
+		name, user, pass, reason, phrase string
+		code                             int
 	}{
-		{"WrongPassword", "1001", "wrong", "Wrong Password", 403},
-		{"UnknownUser", "1999", "s3cret", "Unknown User", 403},
-		{"NoPassword", "1001", "", "none is set", 401},
+		{"WrongPassword", "1001", "wrong", "Wrong Password", "Wrong Password", 403},
+		{"UnknownUser", "1999", "s3cret", "Unknown User", "Unknown User", 403},
+		{"NoPassword", "1001", "", "none is set", "Unauthorized", 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := startPhone(t, softphone.WithRegistrar(k.addr, tc.user, tc.pass))
@@ -102,8 +102,11 @@ func TestPhone_RegisterRefused(t *testing.T) {
 			defer cancel()
 			reg := waitRegistration(ctx, t, p, softphone.RegistrationFailed)
 			t.Logf("failed registration: %+v", reg)
-			if reg.Code != tc.code || !strings.Contains(reg.Reason, tc.reason) {
-				t.Fatalf("registration = %+v, want code %d and a reason with %q", reg, tc.code, tc.reason)
+			if reg.Code != tc.code || !strings.Contains(reg.Reason, tc.reason) || reg.Phrase != tc.phrase {
+				t.Fatalf("registration = %+v, want code %d, phrase %q and a reason with %q", reg, tc.code, tc.phrase, tc.reason)
+			}
+			if reg.RetryAt.IsZero() || reg.RetryAt.After(time.Now().Add(2*time.Second)) {
+				t.Fatalf("registration = %+v, want the retry within the first backoff (1 s)", reg)
 			}
 		})
 	}

@@ -121,3 +121,55 @@ func Focused(w fyne.Window) (f fyne.Focusable) {
 	app.WithUI(func() { f = w.Canvas().Focused() })
 	return f
 }
+
+// Tap taps the visible button (or other tappable widget) that shows text
+// containing label, as a click does; it reports whether it found one.
+func Tap(w fyne.Window, label string) (found bool) {
+	app.WithUI(func() {
+		var target fyne.Tappable
+		for _, root := range append([]fyne.CanvasObject{w.Canvas().Content()}, w.Canvas().Overlays().List()...) {
+			test.LaidOutObjects(root)
+			if target = findTappable(root, nil, label); target != nil {
+				break
+			}
+		}
+		if target != nil {
+			if d, ok := target.(fyne.Disableable); ok && d.Disabled() {
+				return
+			}
+			target.Tapped(&fyne.PointEvent{})
+			found = true
+		}
+	})
+	return found
+}
+
+// findTappable returns the innermost tappable ancestor of the first
+// visible text containing label.
+func findTappable(o fyne.CanvasObject, in fyne.Tappable, label string) fyne.Tappable {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	if t, ok := o.(fyne.Tappable); ok {
+		in = t
+	}
+	switch v := o.(type) {
+	case *canvas.Text:
+		if in != nil && strings.Contains(v.Text, label) {
+			return in
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			if t := findTappable(c, in, label); t != nil {
+				return t
+			}
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if t := findTappable(c, in, label); t != nil {
+				return t
+			}
+		}
+	}
+	return nil
+}

@@ -62,6 +62,17 @@ type Config struct {
 	// TLSSelfSigned makes (once) and serves a self-signed certificate
 	// kept beside the database, for development.
 	TLSSelfSigned bool `json:"tls_self_signed,omitempty"`
+	// Board sets the supervisor's board's SLA and thresholds; zero
+	// fields keep server.BoardConfig's defaults.
+	Board BoardSettings `json:"board,omitzero"`
+}
+
+// BoardSettings is the "board" section of the config file.
+type BoardSettings struct {
+	SLADays       int     `json:"sla_days,omitempty"`         // business days from escalation (2)
+	RiskDays      int     `json:"risk_days,omitempty"`        // at risk this many business days before (1)
+	FCRTarget     float64 `json:"fcr_target,omitempty"`       // 0.8
+	FCRMinWrapUps int     `json:"fcr_min_wrap_ups,omitempty"` // no FCR alert before this many wrap-ups today (10)
 }
 
 // DefaultListen is where syncd serve listens unless told otherwise.
@@ -328,6 +339,8 @@ func (m *Main) serve(ctx context.Context) error {
 	m.Server = server.New(m.Store, m.Logger)
 	m.Server.Addr = m.Listen
 	m.Server.FilterChanges = true
+	m.Server.Board = server.BoardConfig{SLADays: m.Board.SLADays, RiskDays: m.Board.RiskDays,
+		FCRTarget: m.Board.FCRTarget, FCRMinWrapUps: m.Board.FCRMinWrapUps}
 	switch {
 	case m.TLSCert != "":
 		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)

@@ -106,14 +106,16 @@ func TestMain_Demo(t *testing.T) {
 func TestMain_Config(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "syncd.json")
-	if err := os.WriteFile(config, []byte(`{"listen":"127.0.0.1:1","db":"`+filepath.Join(dir, "from-config.db")+`","demo":true}`), 0o600); err != nil {
+	if err := os.WriteFile(config, []byte(`{"listen":"127.0.0.1:1","db":"`+filepath.Join(dir, "from-config.db")+`","demo":true,
+		"board":{"sla_days":3,"fcr_target":0.75,"fcr_min_wrap_ups":20}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := newMain("")
 	if err := m.ParseFlags(context.Background(), []string{"serve", "--config", config, "--listen", "127.0.0.1:0"}); err != nil {
 		t.Fatal(err)
 	}
-	want := main.Config{Listen: "127.0.0.1:0", DB: filepath.Join(dir, "from-config.db"), Demo: true}
+	want := main.Config{Listen: "127.0.0.1:0", DB: filepath.Join(dir, "from-config.db"), Demo: true,
+		Board: main.BoardSettings{SLADays: 3, FCRTarget: 0.75, FCRMinWrapUps: 20}}
 	if m.Config != want {
 		t.Fatalf("config %+v, want %+v", m.Config, want)
 	}

@@ -4,27 +4,44 @@ package phonetest
 
 import (
 	"context"
+	"sync"
 
 	"github.com/sportello/sportello"
 )
 
 var _ sportello.Phone = (*Phone)(nil)
 
-// Phone is a fake phone: tests push calls into CallsCh and set the
-// function fields they expect to be called.
+// Phone is a fake phone: tests push calls into CallsCh, key presses into
+// DTMFCh and registrations into RegsCh, and set the function fields they
+// expect to be called. An unset field answers nil (Dial: "call-out-1").
 type Phone struct {
-	CallsCh chan sportello.Call
-
-	StartFn  func(ctx context.Context) error
-	AnswerFn func(callID string) error
-	HangupFn func(callID string) error
-	CloseFn  func() error
+	CallsCh  chan sportello.Call
+	DTMFCh   chan sportello.DTMF
+	RegsCh   chan sportello.PhoneRegistration
 	AddrText string
+
+	StartFn    func(ctx context.Context) error
+	AnswerFn   func(callID string) error
+	HangupFn   func(callID string) error
+	DialFn     func(target string) (string, error)
+	HoldFn     func(callID string) error
+	ResumeFn   func(callID string) error
+	MuteFn     func(callID string, on bool) error
+	SendDTMFFn func(callID, keys string) error
+	CloseFn    func() error
+
+	mu  sync.Mutex
+	reg sportello.PhoneRegistration
 }
 
-// New returns a fake phone with a buffered call channel.
+// New returns a fake phone with buffered channels.
 func New() *Phone {
-	return &Phone{CallsCh: make(chan sportello.Call, 16), AddrText: "udp 127.0.0.1:5060"}
+	return &Phone{
+		CallsCh:  make(chan sportello.Call, 16),
+		DTMFCh:   make(chan sportello.DTMF, 16),
+		RegsCh:   make(chan sportello.PhoneRegistration, 16),
+		AddrText: "udp 127.0.0.1:5060",
+	}
 }
 
 // Start calls StartFn when set.
@@ -42,10 +59,62 @@ func (p *Phone) Addr() string { return p.AddrText }
 func (p *Phone) Calls() <-chan sportello.Call { return p.CallsCh }
 
 // Answer calls AnswerFn.
-func (p *Phone) Answer(id string) error { return p.AnswerFn(id) }
+func (p *Phone) Answer(id string) error { return call1(p.AnswerFn, id) }
 
 // Hangup calls HangupFn.
-func (p *Phone) Hangup(id string) error { return p.HangupFn(id) }
+func (p *Phone) Hangup(id string) error { return call1(p.HangupFn, id) }
+
+// Dial calls DialFn; unset, it returns "call-out-1".
+func (p *Phone) Dial(target string) (string, error) {
+	if p.DialFn == nil {
+		return "call-out-1", nil
+	}
+	return p.DialFn(target)
+}
+
+// Hold calls HoldFn.
+func (p *Phone) Hold(id string) error { return call1(p.HoldFn, id) }
+
+// Resume calls ResumeFn.
+func (p *Phone) Resume(id string) error { return call1(p.ResumeFn, id) }
+
+// Mute calls MuteFn.
+func (p *Phone) Mute(id string, on bool) error {
+	if p.MuteFn == nil {
+		return nil
+	}
+	return p.MuteFn(id, on)
+}
+
+// SendDTMF calls SendDTMFFn.
+func (p *Phone) SendDTMF(id, keys string) error {
+	if p.SendDTMFFn == nil {
+		return nil
+	}
+	return p.SendDTMFFn(id, keys)
+}
+
+// DTMF returns DTMFCh.
+func (p *Phone) DTMF() <-chan sportello.DTMF { return p.DTMFCh }
+
+// Registration returns what SetRegistration last set.
+func (p *Phone) Registration() sportello.PhoneRegistration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reg
+}
+
+// Registrations returns RegsCh.
+func (p *Phone) Registrations() <-chan sportello.PhoneRegistration { return p.RegsCh }
+
+// SetRegistration makes r the current registration and sends it on RegsCh,
+// as the softphone does on every change.
+func (p *Phone) SetRegistration(r sportello.PhoneRegistration) {
+	p.mu.Lock()
+	p.reg = r
+	p.mu.Unlock()
+	p.RegsCh <- r
+}
 
 // Close calls CloseFn when set.
 func (p *Phone) Close() error {
@@ -53,4 +122,11 @@ func (p *Phone) Close() error {
 		return nil
 	}
 	return p.CloseFn()
+}
+
+func call1(f func(string) error, id string) error {
+	if f == nil {
+		return nil
+	}
+	return f(id)
 }

@@ -79,6 +79,8 @@ type Client struct {
 
 	flushMu sync.Mutex    // one outbox flush at a time, in order
 	kick    chan struct{} // wakes the flush loop
+
+	board boardLink // board subscribers and the last presence (board.go)
 }
 
 type subscriber struct {
@@ -514,7 +516,8 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			connected = true
 			c.logger.Info("sync online", logCursor, cursor)
 			c.setState(func(s *sportello.SyncState) { s.Online, s.Err, s.RetryAt = true, "", time.Time{} })
-			c.kickFlush() // back online: send what waited
+			c.kickFlush()     // back online: send what waited
+			c.presenceAgain() // syncd marked the agent offline when the last socket closed
 		case wire.FrameChange:
 			switch {
 			case f.Change.Seq <= cursor:
@@ -534,6 +537,8 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			resyncing = false
 			cursor = f.Change.Seq
 			c.deliver(*f.Change)
+		case wire.FrameBoard:
+			c.deliverBoard(f.Board)
 		}
 	}
 }

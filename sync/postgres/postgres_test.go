@@ -53,7 +53,7 @@ func TestDB_Open(t *testing.T) {
 		}
 	}
 	db := open(t, dsn, nil)
-	if v, err := db.SchemaVersion(context.Background()); err != nil || v != 1 {
-		t.Fatalf("SchemaVersion() = %d, %v; want 1", v, err)
+	if v, err := db.SchemaVersion(context.Background()); err != nil || v != 2 {
+		t.Fatalf("SchemaVersion() = %d, %v; want 2", v, err)
 	}
 }

@@ -162,6 +162,10 @@ func TestServer_Authorization(t *testing.T) {
 		{"EscalateCase", "POST", "/v1/cases/k-{user}-waiting2/events", `{"kind":"escalated","desk_id":"desk-tributi","note":"È un tributo"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
 		// Specialists work only their desks' cases: specialista2 is at
 		// Tributi, k-multa at Multe (see DeskRule below).
+		// The supervisor's board: agents report their state, supervisors
+		// and admins read the board.
+		{"Presence", "POST", "/v1/presence", `{"state":"break","reason":"pausa caffè"}`, map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": no, "admin": no}},
+		{"Board", "GET", "/v1/board", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
 		{"Metrics", "GET", "/metrics", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Logout", "POST", "/v1/logout", "", map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": http.StatusNoContent, "admin": http.StatusNoContent}},
 	}

@@ -138,6 +138,7 @@ type wsConn struct {
 	send    chan queued   // live changes, bounded
 	pongs   chan struct{} // a ping to answer
 	resub   chan int64    // a subscribe to serve
+	boards  chan []byte   // the newest board frame; nil for users who do not see the board (board.go)
 	quit    chan struct{} // closed by stop
 	once    sync.Once
 	code    int    // close code, set by stop
@@ -186,6 +187,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *spor
 		pongs:   make(chan struct{}, 1),
 		resub:   make(chan int64, 1),
 		quit:    make(chan struct{}),
+		boards:  boardQueue(u),
 	}
 	log := s.logger.With(logAgent, u.Username, logRemote, r.RemoteAddr)
 	if !s.hub.add(c) {
@@ -193,7 +195,9 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *spor
 		ws.Close()
 		return
 	}
+	defer s.boardDetached(u) // after remove: the user's last socket marks them offline
 	defer s.hub.remove(c)
+	s.boardAttached(c)
 	log.Info("websocket open", logSince, since)
 
 	readerDone := make(chan struct{})
@@ -336,6 +340,8 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 		case n := <-c.resub:
 			last = n
 			catchUp()
+		case frame := <-c.boards:
+			s.writeBoard(c, frame)
 		case <-c.pongs:
 			write(wire.Pong(last))
 		case <-ping.C:

@@ -47,6 +47,7 @@ func (m *metrics) add(series string, n int64) {
 var help = map[string]struct{ typ, text string }{
 	"syncd_ops_total":                {"counter", "Ops received, by kind and result (created, replayed, refused)."},
 	"syncd_changes_published_total":  {"counter", "Changes handed to the WebSocket hub."},
+	"syncd_board_pushes_total":       {"counter", "Supervisor boards computed that differed from the last and were pushed (board.go)."},
 	"syncd_logins_total":             {"counter", "Sign-in attempts, by result (ok, refused, throttled)."},
 	"syncd_websockets_dropped_total": {"counter", "WebSockets dropped by syncd, by reason."},
 	"syncd_websockets":               {"gauge", "Connected WebSockets (desktops online)."},

@@ -32,6 +32,11 @@ const (
 	ActionAnswerReady  Action = "mark a case's answer ready"
 	ActionResolveCase  Action = "resolve a case"
 	ActionEscalateCase Action = "escalate a case to a desk"
+	// The supervisor's board (board.go): agents report their state, and
+	// supervisors and admins read the board (GET /v1/board, and board
+	// frames on their WebSockets).
+	ActionReportPresence Action = "report an agent's state"
+	ActionReadBoard      Action = "read the supervisor's board"
 )
 
 // caseActions names the action of each event a user may add to a case.
@@ -70,6 +75,10 @@ var policy = map[Action][]sportello.Role{
 	ActionAnswerReady:  {sportello.RoleSpecialist},
 	ActionResolveCase:  {sportello.RoleSpecialist},
 	ActionEscalateCase: {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	// Operators and specialists take calls, so they have a state on the
+	// board; supervisors and admins watch it.
+	ActionReportPresence: {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionReadBoard:      {sportello.RoleSupervisor, sportello.RoleAdmin},
 }
 
 // allDesks reports whether a role sees and works every desk's queue.

@@ -58,6 +58,11 @@ type Store interface {
 	// and Case.Apply the transition; a repeat of e.ID returns the case as
 	// the first send left it with replayed true.
 	RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID string, e sportello.CaseEvent, allow func(*sportello.Case) error) (c *sportello.Case, replayed bool, err error)
+	// DeskBacklog returns every case in a desk's queue with its desk and
+	// when it got there; WrapUpCounts counts the wrap-ups since a moment
+	// by author and outcome. The supervisor's board reads both (board.go).
+	DeskBacklog(ctx context.Context) ([]wire.DeskCase, error)
+	WrapUpCounts(ctx context.Context, since time.Time) ([]wire.WrapUpCount, error)
 }
 
 // Log keys, constant so that logs can be queried.
@@ -113,6 +118,8 @@ type Server struct {
 	// UserThrottle and AddrThrottle slow down and lock out repeated failed
 	// sign-ins per username and per remote address.
 	UserThrottle, AddrThrottle Throttle
+	// Board is how the supervisor's board counts and alerts (board.go).
+	Board BoardConfig
 
 	store   Store
 	logger  *slog.Logger
@@ -127,6 +134,9 @@ type Server struct {
 	serving chan struct{} // closed when Serve returns
 
 	follower *follower // other nodes' commits, when the store is a Notifier (notify.go)
+
+	boardOnce sync.Once
+	brd       *board // the supervisor's board, see boardOf (board.go)
 
 	// publishing: published is the newest seq handed to the hub, known
 	// once ready.
@@ -187,6 +197,7 @@ func (s *Server) Open() error {
 		}
 	}()
 	s.follower = s.follow()
+	s.boardOf().start()
 	s.logger.Info("listening", logAddr, ln.Addr().String())
 	return nil
 }
@@ -208,6 +219,7 @@ func (s *Server) URL() string {
 func (s *Server) Close() error {
 	s.closing.Store(true)
 	s.follower.stop()
+	s.boardOf().stop()
 	s.hub.close()
 	var err error
 	if s.http != nil {
@@ -238,6 +250,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/desks", s.authed(ActionReadDesks, s.handleDesks))
 	mux.Handle("GET /v1/queue", s.authed(ActionReadQueue, s.handleQueue))
 	mux.Handle("POST /v1/cases/{id}/events", s.authed(ActionWorkOnCase, s.handleCaseEvent))
+	mux.Handle("POST /v1/presence", s.authed(ActionReportPresence, s.handlePresence))
+	mux.Handle("GET /v1/board", s.authed(ActionReadBoard, s.handleBoard))
 	return mux
 }
 
@@ -667,6 +681,9 @@ func (s *Server) publishNew(ctx context.Context) {
 			s.published = c.Seq
 		}
 		s.metrics.add("syncd_changes_published_total", int64(len(changes)))
+		if len(changes) > 0 {
+			s.boardChanged()
+		}
 		if len(changes) < wire.MaxChangesLimit {
 			return
 		}

@@ -355,8 +355,20 @@ func (e *env) dialWS(t *testing.T, token string, since int64) *websocket.Conn {
 	return ws
 }
 
-// readFrame reads one server frame within the test timeout.
+// readFrame reads one server frame within the test timeout, skipping the
+// board frames that supervisors' and admins' sockets get besides the feed
+// (board_test.go reads those with readAnyFrame).
 func readFrame(t *testing.T, ws *websocket.Conn) wire.ServerFrame {
+	t.Helper()
+	for {
+		if f := readAnyFrame(t, ws); f.Type != wire.FrameBoard {
+			return f
+		}
+	}
+}
+
+// readAnyFrame reads one server frame within the test timeout.
+func readAnyFrame(t *testing.T, ws *websocket.Conn) wire.ServerFrame {
 	t.Helper()
 	ws.SetReadDeadline(time.Now().Add(timeout))
 	_, data, err := ws.ReadMessage()

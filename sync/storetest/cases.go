@@ -226,6 +226,19 @@ func testRecordWrapUp(t *testing.T, e *env) {
 		_, err = e.RecordWrapUp(e.ctx, &Operator, sportello.WrapUp{CallID: "call-7", CitizenID: "c-rossi", NewCaseID: "nope", Outcome: sportello.OutcomeTransferred})
 		wantCode(t, err, sportello.EINVALID)
 	})
+	t.Run("MissedCall", func(t *testing.T) {
+		// The desktop records a call nobody answered: the citizen is found
+		// by number, the case stays open (a callback is due), and its
+		// wrap-up event says missed.
+		k := e.record(t, &Operator, sportello.WrapUp{CallID: "call-8", CallerNumber: "+390212345678", Category: "Chiamata persa", Outcome: sportello.OutcomeMissed})
+		if k.CitizenID != "c-rossi" || k.Status != sportello.StatusOpen || k.Subject != "Chiamata persa" || len(k.Events) != 3 || k.Events[2].Outcome != sportello.OutcomeMissed {
+			t.Fatalf("case %+v", k)
+		}
+		k2 := e.record(t, &Operator, sportello.WrapUp{CallID: "call-9", CaseID: EscalatedCase, Outcome: sportello.OutcomeMissed})
+		if k2.Status != sportello.StatusEscalated || k2.DeskID != "desk-tributi" {
+			t.Fatalf("a missed call moved an escalated case: %+v", k2)
+		}
+	})
 	for _, id := range []string{"nope", "a\x00b", "\xff"} {
 		if _, err := e.Case(e.ctx, id); sportello.ErrorCode(err) != sportello.ENOTFOUND {
 			t.Fatalf("Case(%q): %v", id, err)

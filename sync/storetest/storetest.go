@@ -141,6 +141,7 @@ func Run(t *testing.T, open Open) {
 		{"AccessLog", testAccessLog},
 		{"KBPage", testKBPage},
 		{"DeskQueue", testDeskQueue},
+		{"BoardReads", testBoardReads},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t)) })
 	}

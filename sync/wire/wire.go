@@ -117,7 +117,7 @@ func Hidden(c sportello.Change) sportello.Change {
 // FrameType names a WebSocket frame.
 type FrameType string
 
-// Frame types. Server to client: hello, change, pong. Client to server:
+// Frame types. Server to client: hello, change, pong, board. Client to server:
 // ping, subscribe.
 const (
 	FrameHello     FrameType = "hello"     // first frame; Cursor is the newest seq syncd has
@@ -125,6 +125,7 @@ const (
 	FramePong      FrameType = "pong"      // answer to ping; Cursor is the last seq sent on this connection
 	FramePing      FrameType = "ping"      // liveness check by the client
 	FrameSubscribe FrameType = "subscribe" // resend everything after Since, then go on live
+	FrameBoard     FrameType = "board"     // the supervisor's board, to supervisors and admins only (board.go)
 )
 
 // WebSocket close codes syncd uses besides the standard normal closure.
@@ -140,6 +141,7 @@ type ServerFrame struct {
 	Type   FrameType
 	Cursor int64             // hello, pong
 	Change *sportello.Change // change
+	Board  *sportello.Board  // board
 }
 
 // Hello returns the first frame of a connection.
@@ -172,6 +174,11 @@ func (f ServerFrame) MarshalJSON() ([]byte, error) {
 			return nil, errors.New("wire: change frame without a change")
 		}
 		return json.Marshal(changeJSON{Type: f.Type, Change: f.Change})
+	case FrameBoard:
+		if f.Board == nil {
+			return nil, errors.New("wire: board frame without a board")
+		}
+		return json.Marshal(boardJSON{Type: f.Type, Board: f.Board})
 	}
 	return nil, fmt.Errorf("wire: unknown server frame type %q", f.Type)
 }
@@ -199,6 +206,15 @@ func (f *ServerFrame) UnmarshalJSON(data []byte) error {
 			return sportello.Errorf(sportello.EINVALID, "a change frame needs a change")
 		}
 		*f = ServerFrame{Type: t, Change: v.Change}
+	case FrameBoard:
+		var v boardJSON
+		if err := json.Unmarshal(data, &v); err != nil {
+			return decodeError(err)
+		}
+		if v.Board == nil {
+			return sportello.Errorf(sportello.EINVALID, "a board frame needs a board")
+		}
+		*f = ServerFrame{Type: t, Board: v.Board}
 	default:
 		return sportello.Errorf(sportello.EINVALID, "unknown frame type %q", t)
 	}

@@ -38,6 +38,26 @@ var change = sportello.Change{
 	},
 }
 
+// board is a supervisor's board with one of everything.
+var board = &sportello.Board{
+	At: at,
+	Agents: []sportello.BoardAgent{
+		{ID: "0195a1b2-0000-7000-8000-000000000004", Name: "Giulia Operatrice", Role: sportello.RoleOperator, State: sportello.AgentOnCall, Since: at.Add(-3 * time.Minute), CallsToday: 12},
+		{ID: "0195a1b2-0000-7000-8000-000000000007", Name: "Marco Ferri", Role: sportello.RoleOperator, State: sportello.AgentBreak, Reason: "pausa caffè", Since: at.Add(-time.Minute), CallsToday: 9},
+		{ID: "0195a1b2-0000-7000-8000-000000000008", Name: "Anna Neri", State: sportello.AgentOffline, CallsToday: 1},
+	},
+	CallsInProgress: 1,
+	Desks: []sportello.BoardDesk{
+		{ID: "0195a1b2-0000-7000-8000-0000000000d1", Name: "Anagrafe"},
+		{ID: "0195a1b2-0000-7000-8000-0000000000d2", Name: "Tributi", Open: 4, OldestAt: at.Add(-72 * time.Hour), AtRisk: 1, Breached: 1},
+	},
+	FCR: sportello.BoardFCR{Resolved: 15, WrapUps: 22, Target: 0.8},
+	Alerts: []sportello.BoardAlert{
+		{Kind: sportello.AlertFCRBelowTarget, Message: "first-contact resolution today is 68%, under the 80% target"},
+		{Kind: sportello.AlertDeskPastSLA, DeskID: "0195a1b2-0000-7000-8000-0000000000d2", DeskName: "Tributi", Message: "the oldest case at Tributi is past its SLA"},
+	},
+}
+
 // goldens lists every message with its golden file; each one is encoded and
 // compared, then the golden is decoded and compared with the value.
 var goldens = []struct {
@@ -58,6 +78,8 @@ var goldens = []struct {
 	{"frame_hello_zero.json", ptr(wire.Hello(0)), func() any { return new(wire.ServerFrame) }},
 	{"frame_change.json", ptr(wire.ChangeFrame(change)), func() any { return new(wire.ServerFrame) }},
 	{"frame_pong.json", ptr(wire.Pong(42)), func() any { return new(wire.ServerFrame) }},
+	{"frame_board.json", ptr(wire.BoardFrame(board)), func() any { return new(wire.ServerFrame) }},
+	{"presence_request.json", &wire.PresenceRequest{State: sportello.AgentBreak, Reason: "pausa pranzo"}, func() any { return new(wire.PresenceRequest) }},
 	{"frame_ping.json", ptr(wire.Ping()), func() any { return new(wire.ClientFrame) }},
 	{"frame_subscribe.json", ptr(wire.Subscribe(17)), func() any { return new(wire.ClientFrame) }},
 	{"desks_response.json", &wire.DesksResponse{Desks: []sportello.Desk{{ID: "0195a1b2-0000-7000-8000-0000000000d1", Name: "Anagrafe", Member: true}, {ID: "0195a1b2-0000-7000-8000-0000000000d2", Name: "Tributi"}}},

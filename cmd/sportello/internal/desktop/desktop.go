@@ -34,6 +34,8 @@ import (
 type Config struct {
 	DataDir   string  `json:"data_dir"`
 	SIPListen string  `json:"sip_listen"` // UDP address, "off" for none
+	Registrar string  `json:"registrar"`  // SIP registrar URI, e.g. "sip:pbx.city.example:5060"; empty: direct calls only
+	SIPUser   string  `json:"sip_user"`   // the phone's user at the registrar, e.g. "1001" or "1001@pbx.city.example"
 	ServerURL string  `json:"server_url"` // empty: the embedded syncd
 	Username  string  `json:"username"`   // prefilled; with SPORTELLO_PASSWORD, signs in by itself
 	Lang      string  `json:"lang"`       // "it", "en" or "" for the system's
@@ -42,7 +44,8 @@ type Config struct {
 	Theme     string  `json:"theme"`      // "default" or "high-contrast"
 	TextScale float32 `json:"text_scale"` // 1 is normal size
 
-	password string // only from the environment, never from a file
+	password    string // only from the environment, never from a file
+	sipPassword string // likewise: SPORTELLO_SIP_PASSWORD
 }
 
 // DefaultConfig returns the embedded default.
@@ -98,6 +101,8 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	configPath := fs.String("config", "", "config file (JSON; default DATA/config.json when it exists)")
 	data := fs.String("data", m.Config.DataDir, "data directory (embedded syncd database, settings)")
 	sip := fs.String("sip", m.Config.SIPListen, "softphone SIP listen address (UDP host:port, port 0 picks one; \"off\" for no phone)")
+	registrar := fs.String("registrar", m.Config.Registrar, "SIP registrar to register with, e.g. sip:pbx.city.example:5060 (empty: no registration, direct calls only)")
+	sipUser := fs.String("sip-user", m.Config.SIPUser, "the phone's user at the registrar, e.g. 1001 (the password is read from SPORTELLO_SIP_PASSWORD, never from the config file)")
 	srv := fs.String("server", m.Config.ServerURL, "syncd URL, e.g. https://syncd.example:8443 (empty: embedded syncd with demo data)")
 	user := fs.String("user", m.Config.Username, "username to prefill (the password is asked, or read from SPORTELLO_PASSWORD)")
 	lng := fs.String("lang", m.Config.Lang, "UI language: it or en (default: the system's, Italian when neither)")
@@ -131,6 +136,8 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	}
 	apply("data", &m.Config.DataDir, *data)
 	apply("sip", &m.Config.SIPListen, *sip)
+	apply("registrar", &m.Config.Registrar, *registrar)
+	apply("sip-user", &m.Config.SIPUser, *sipUser)
 	apply("server", &m.Config.ServerURL, *srv)
 	apply("user", &m.Config.Username, *user)
 	apply("lang", &m.Config.Lang, *lng)
@@ -148,12 +155,20 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	if v := os.Getenv("SPORTELLO_SERVER"); v != "" && !set["server"] {
 		m.Config.ServerURL = v
 	}
+	if m.Config.Registrar != "" && m.Config.SIPUser == "" {
+		return fmt.Errorf("registrar %s: give the phone's user with -sip-user", m.Config.Registrar)
+	}
 	m.Config.password = os.Getenv("SPORTELLO_PASSWORD")
+	m.Config.sipPassword = os.Getenv("SPORTELLO_SIP_PASSWORD")
 	return nil
 }
 
 // SetPassword gives the password for signing in without the dialog (tests, kiosks).
 func (c *Config) SetPassword(p string) { c.password = p }
+
+// SetSIPPassword gives the phone's digest password at the registrar
+// (SPORTELLO_SIP_PASSWORD does it for the program; never a config file).
+func (c *Config) SetSIPPassword(p string) { c.sipPassword = p }
 
 // SetupLanguage chooses the UI language before Fyne loads translations:
 // the setting, else the system's when it is Italian or English, else Italian.
@@ -213,7 +228,11 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 	m.Client.Replica = m.replica
 
 	if cfg.SIPListen != "" && cfg.SIPListen != "off" {
-		m.Phone = softphone.New(softphone.WithListenAddr(cfg.SIPListen), softphone.WithLogger(m.Logger.With("subsystem", "sip")))
+		opts := []softphone.Option{softphone.WithListenAddr(cfg.SIPListen), softphone.WithLogger(m.Logger.With("subsystem", "sip"))}
+		if cfg.Registrar != "" {
+			opts = append(opts, softphone.WithRegistrar(cfg.Registrar, cfg.SIPUser, cfg.sipPassword))
+		}
+		m.Phone = softphone.New(opts...)
 		if err := m.Phone.Start(ctx); err != nil {
 			return fmt.Errorf("softphone on %s: %w", cfg.SIPListen, err)
 		}
@@ -225,6 +244,8 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		Sync:       m.Client,
 		KB:         m.Client,
 		Desks:      m.Client,
+		Presence:   m.Client,
+		Board:      m.Client,
 		Auth:       m.Client,
 		ServerURL:  serverURL,
 		Location:   loc,

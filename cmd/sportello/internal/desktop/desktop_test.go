@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestMain_Help(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("-h: %v", err)
 	}
-	for _, f := range []string{"-data", "-sip", "-server", "-config", "-lang", "-theme", "-text-scale"} {
+	for _, f := range []string{"-data", "-sip", "-server", "-config", "-lang", "-theme", "-text-scale", "-registrar", "-sip-user", "SPORTELLO_SIP_PASSWORD"} {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("sportello -h does not list %s:\n%s", f, out.String())
 		}
@@ -45,6 +46,7 @@ func TestMain_ParseFlags(t *testing.T) {
 		{"BadScale", []string{"-text-scale", "9"}, "text scale 9"},
 		{"Extra", []string{"stray"}, `unexpected argument "stray"`},
 		{"MissingConfig", []string{"-config", "/nonexistent/sportello.json"}, "config:"},
+		{"RegistrarWithoutUser", []string{"-registrar", "sip:127.0.0.1:5070"}, "give the phone's user with -sip-user"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := desktop.NewMain()
@@ -112,4 +114,22 @@ func TestMain_SyncdUnreachableAtStart(t *testing.T) {
 	}
 	defer srv.Close()
 	apptest.WaitText(t, w, 10*time.Second, "Giulia Bianchi (operator)", "syncd: online")
+}
+
+// TestMain_RegistrarFlags: the registrar and the SIP user come from the
+// config file or the flags, flags first. (That the SIP password is never
+// read from the file is TestEndToEnd_SIPPasswordNotFromConfigFile's.)
+func TestMain_RegistrarFlags(t *testing.T) {
+	dir := t.TempDir()
+	cfg := `{"registrar": "sip:pbx.city.example", "sip_user": "1001"}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := desktop.NewMain()
+	if err := m.ParseFlags([]string{"-data", dir, "-sip-user", "1002"}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.Registrar != "sip:pbx.city.example" || m.Config.SIPUser != "1002" {
+		t.Fatalf("config = %+v", m.Config)
+	}
 }

@@ -1,0 +1,575 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/wire"
+)
+
+// BoardConfig is the supervisor's board: how syncd counts (the day, the
+// SLA on the business calendar) and the thresholds that raise alerts.
+// Zero fields take the defaults below.
+type BoardConfig struct {
+	// Location is where "today" and business days are counted;
+	// Europe/Rome when nil.
+	Location *time.Location
+	// Calendar gives the holidays; Italy's with Milan's patron day when
+	// it has none.
+	Calendar sportello.Calendar
+	// SLADays is how many business days a desk has to answer a case from
+	// its escalation (DefaultSLADays); DeskSLADays overrides it per desk id.
+	SLADays     int
+	DeskSLADays map[string]int
+	// RiskDays: a case is at risk this many business days before its SLA
+	// is due (DefaultRiskDays).
+	RiskDays int
+	// FCRTarget is the share of wrap-ups resolved at first contact the
+	// service aims at (DefaultFCRTarget); under it, with at least
+	// FCRMinWrapUps wrap-ups today, the board raises an alert.
+	FCRTarget     float64
+	FCRMinWrapUps int
+	// Debounce is the least time between two recomputes (DefaultDebounce):
+	// a burst of changes costs one.
+	Debounce time.Duration
+	// Refresh recomputes the board while nothing changes, as time passes
+	// (SLA at risk and breached, a new day) (DefaultRefresh).
+	Refresh time.Duration
+}
+
+// Defaults of BoardConfig.
+const (
+	DefaultSLADays       = 2
+	DefaultRiskDays      = 1
+	DefaultFCRTarget     = 0.8
+	DefaultFCRMinWrapUps = 10
+	DefaultDebounce      = 250 * time.Millisecond
+	DefaultRefresh       = time.Minute
+)
+
+func (c BoardConfig) withDefaults() BoardConfig {
+	if c.Location == nil {
+		c.Location = time.UTC
+		if loc, err := time.LoadLocation("Europe/Rome"); err == nil {
+			c.Location = loc
+		}
+	}
+	if c.Calendar.Fixed == nil {
+		c.Calendar = sportello.ItalianCalendar(1207, "Sant'Ambrogio")
+	}
+	if c.SLADays <= 0 {
+		c.SLADays = DefaultSLADays
+	}
+	if c.RiskDays <= 0 {
+		c.RiskDays = DefaultRiskDays
+	}
+	if c.FCRTarget <= 0 {
+		c.FCRTarget = DefaultFCRTarget
+	}
+	if c.FCRMinWrapUps <= 0 {
+		c.FCRMinWrapUps = DefaultFCRMinWrapUps
+	}
+	if c.Debounce <= 0 {
+		c.Debounce = DefaultDebounce
+	}
+	if c.Refresh <= 0 {
+		c.Refresh = DefaultRefresh
+	}
+	return c
+}
+
+// slaDays returns the SLA of a desk in business days.
+func (c BoardConfig) slaDays(deskID string) int {
+	if n, ok := c.DeskSLADays[deskID]; ok && n > 0 {
+		return n
+	}
+	return c.SLADays
+}
+
+// startOfDay is midnight of t's date in loc.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// presenceEntry is one agent's reported state, in this node's memory.
+type presenceEntry struct {
+	name   string
+	role   sportello.Role
+	state  sportello.AgentState
+	reason string
+	since  time.Time
+}
+
+// boardInput is what the board is computed from: the store's part is
+// read again only after a change (or on a new day), presence lives here.
+type boardInput struct {
+	desks    []sportello.Desk
+	backlog  []wire.DeskCase
+	wrapUps  []wire.WrapUpCount
+	presence map[string]presenceEntry
+}
+
+// computeBoard computes the board at now from its inputs: agents (those
+// who reported a state on this node, and those who wrapped up calls
+// today), calls in progress (agents on a call), each desk's backlog with
+// its SLA counts, first-contact resolution today, and the alerts.
+func computeBoard(now time.Time, cfg BoardConfig, in boardInput) *sportello.Board {
+	b := &sportello.Board{At: now.UTC(), Agents: []sportello.BoardAgent{}, Desks: []sportello.BoardDesk{}, Alerts: []sportello.BoardAlert{}}
+
+	agents := map[string]*sportello.BoardAgent{}
+	for id, p := range in.presence {
+		agents[id] = &sportello.BoardAgent{ID: id, Name: p.name, Role: p.role, State: p.state, Reason: p.reason, Since: p.since.UTC()}
+	}
+	for _, w := range in.wrapUps {
+		a := agents[w.AuthorID]
+		if a == nil {
+			a = &sportello.BoardAgent{ID: w.AuthorID, Name: w.Author, State: sportello.AgentOffline}
+			agents[w.AuthorID] = a
+		}
+		a.CallsToday += w.Count
+		b.FCR.WrapUps += w.Count
+		if w.Outcome == sportello.OutcomeResolvedFirstContact {
+			b.FCR.Resolved += w.Count
+		}
+	}
+	for _, a := range agents {
+		if a.State == sportello.AgentOnCall {
+			b.CallsInProgress++
+		}
+		b.Agents = append(b.Agents, *a)
+	}
+	slices.SortFunc(b.Agents, func(x, y sportello.BoardAgent) int {
+		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
+	})
+	b.FCR.Target = cfg.FCRTarget
+
+	desks := map[string]*sportello.BoardDesk{}
+	for _, d := range in.desks {
+		b.Desks = append(b.Desks, sportello.BoardDesk{ID: d.ID, Name: d.Name})
+	}
+	for i := range b.Desks {
+		desks[b.Desks[i].ID] = &b.Desks[i]
+	}
+	var unknown []sportello.BoardDesk // a desk removed with cases left in its queue
+	for _, k := range in.backlog {
+		d := desks[k.DeskID]
+		if d == nil {
+			unknown = append(unknown, sportello.BoardDesk{ID: k.DeskID, Name: k.DeskID})
+			d = &unknown[len(unknown)-1]
+			desks[k.DeskID] = d
+		}
+		d.Open++
+		if k.EscalatedAt.IsZero() {
+			continue // a case from before escalations were timed: no SLA known
+		}
+		if d.OldestAt.IsZero() || k.EscalatedAt.Before(d.OldestAt) {
+			d.OldestAt = k.EscalatedAt.UTC()
+		}
+		days := cfg.slaDays(k.DeskID)
+		due := cfg.Calendar.AddBusinessDays(k.EscalatedAt, days, cfg.Location)
+		risk := cfg.Calendar.AddBusinessDays(k.EscalatedAt, max(0, days-cfg.RiskDays), cfg.Location)
+		switch {
+		case !now.Before(due):
+			d.Breached++
+		case !now.Before(risk):
+			d.AtRisk++
+		}
+	}
+	for _, d := range unknown {
+		b.Desks = append(b.Desks, *desks[d.ID])
+	}
+
+	if b.FCR.WrapUps >= cfg.FCRMinWrapUps && b.FCR.Rate() < cfg.FCRTarget {
+		b.Alerts = append(b.Alerts, sportello.BoardAlert{Kind: sportello.AlertFCRBelowTarget,
+			Message: fmt.Sprintf("first-contact resolution today is %.0f%%, under the %.0f%% target", 100*b.FCR.Rate(), 100*cfg.FCRTarget)})
+	}
+	for _, d := range b.Desks {
+		// The oldest case is the first past its SLA: a breach anywhere
+		// at the desk means the oldest one is past it.
+		if d.Breached > 0 {
+			b.Alerts = append(b.Alerts, sportello.BoardAlert{Kind: sportello.AlertDeskPastSLA, DeskID: d.ID, DeskName: d.Name,
+				Message: fmt.Sprintf("the oldest case at %s is past its SLA (%d cases past it)", d.Name, d.Breached)})
+		}
+	}
+	return b
+}
+
+// board keeps the supervisor's board: computed once per change (at most
+// every Debounce), whatever the number of supervisors, and pushed to
+// their WebSockets as one encoded frame.
+type board struct {
+	s    *Server
+	kick chan struct{} // something changed: recompute
+	quit chan struct{}
+	done chan struct{}
+
+	computing sync.Mutex // one recompute at a time
+	cfgOnce   sync.Once
+	cfgV      BoardConfig
+
+	mu         sync.Mutex
+	running    bool
+	storeDirty bool      // the store changed since it was read
+	readFor    time.Time // the day (its midnight) the wrap-ups were counted for
+	input      boardInput
+	latest     *sportello.Board
+	frame      []byte // latest, encoded as a board frame
+}
+
+func newBoard(s *Server) *board {
+	return &board{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+		storeDirty: true, input: boardInput{presence: map[string]presenceEntry{}}}
+}
+
+// boardOf returns the server's board, made on first use.
+func (s *Server) boardOf() *board {
+	s.boardOnce.Do(func() { s.brd = newBoard(s) })
+	return s.brd
+}
+
+// boardChanged is called after changes are published: the board reads the
+// store again on its next recompute.
+func (s *Server) boardChanged() {
+	b := s.boardOf()
+	b.mu.Lock()
+	b.storeDirty = true
+	b.mu.Unlock()
+	b.poke()
+}
+
+// poke asks the loop for a recompute without waiting.
+func (b *board) poke() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+// cfg is the server's BoardConfig with its defaults, read once (set the
+// server's Board before Open).
+func (b *board) cfg() BoardConfig {
+	b.cfgOnce.Do(func() { b.cfgV = b.s.Board.withDefaults() })
+	return b.cfgV
+}
+
+// start runs the recompute loop until stop.
+func (b *board) start() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.running {
+		return
+	}
+	b.running = true
+	go b.run()
+}
+
+// stop ends the loop and waits for it.
+func (b *board) stop() {
+	b.mu.Lock()
+	running := b.running
+	b.running = false
+	b.mu.Unlock()
+	if running {
+		close(b.quit)
+		<-b.done
+	}
+}
+
+// run recomputes on a kick or as time passes, at most every Debounce, and
+// only while someone watches: without watchers the board is computed when
+// GET /v1/board asks for it.
+func (b *board) run() {
+	defer close(b.done)
+	cfg := b.cfg()
+	tick := time.NewTicker(cfg.Refresh)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.quit:
+			return
+		case <-b.kick:
+		case <-tick.C:
+		}
+		if b.s.hub.boardWatchers() > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if _, err := b.recompute(ctx); err != nil {
+				b.s.logger.Error("board", logErr, err)
+			}
+			cancel()
+		}
+		t := time.NewTimer(cfg.Debounce)
+		select {
+		case <-b.quit:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// recompute computes the board, reading the store only when it changed
+// (or the day did), and pushes it to the watchers when it differs from
+// the last one (whoever asked: the loop or a GET).
+func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
+	b.computing.Lock()
+	defer b.computing.Unlock()
+	cfg := b.cfg()
+	now := b.s.Now()
+	day := startOfDay(now, cfg.Location)
+
+	b.mu.Lock()
+	reload := b.storeDirty || !b.readFor.Equal(day)
+	b.storeDirty = false // a change from now on marks it again
+	b.mu.Unlock()
+	if reload {
+		desks, backlog, wrapUps, err := b.read(ctx, day)
+		if err != nil {
+			b.mu.Lock()
+			b.storeDirty = true
+			b.mu.Unlock()
+			return nil, err
+		}
+		b.mu.Lock()
+		b.input.desks, b.input.backlog, b.input.wrapUps, b.readFor = desks, backlog, wrapUps, day
+		b.mu.Unlock()
+	}
+
+	b.mu.Lock()
+	nb := computeBoard(now, cfg, b.input)
+	same := b.latest != nil && sameBoard(b.latest, nb)
+	var frame []byte
+	if !same {
+		data, err := json.Marshal(wire.BoardFrame(nb))
+		if err != nil {
+			b.mu.Unlock()
+			return nil, err
+		}
+		b.latest, b.frame = nb, data
+		frame = data
+	}
+	b.mu.Unlock()
+	if frame != nil {
+		n := b.s.hub.pushBoard(frame)
+		b.s.metrics.inc("syncd_board_pushes_total")
+		b.s.logger.Debug("board pushed", "watchers", n)
+	}
+	return nb, nil
+}
+
+// read reads the store's part of the board: three queries, whatever the
+// number of supervisors.
+func (b *board) read(ctx context.Context, day time.Time) ([]sportello.Desk, []wire.DeskCase, []wire.WrapUpCount, error) {
+	desks, err := b.s.store.Desks(ctx, "")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	backlog, err := b.s.store.DeskBacklog(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	wrapUps, err := b.s.store.WrapUpCounts(ctx, day)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return desks, backlog, wrapUps, nil
+}
+
+// sameBoard reports whether two boards show the same, whenever computed.
+func sameBoard(a, b *sportello.Board) bool {
+	x, y := *a, *b
+	x.At, y.At = time.Time{}, time.Time{}
+	return reflect.DeepEqual(x, y)
+}
+
+// setPresence records an agent's state; a state reported again keeps its
+// since. It reports whether anything changed.
+func (b *board) setPresence(u *sportello.User, p sportello.Presence, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	old, ok := b.input.presence[u.ID]
+	if ok && old.state == p.State && old.reason == p.Reason && old.name == u.Name {
+		return false
+	}
+	b.input.presence[u.ID] = presenceEntry{name: u.Name, role: u.Role, state: p.State, reason: p.Reason, since: now}
+	return true
+}
+
+// Presence returns the state this node knows for a user (offline when
+// none was reported), for tests and logs.
+func (s *Server) Presence(userID string) sportello.AgentState {
+	b := s.boardOf()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if p, ok := b.input.presence[userID]; ok {
+		return p.state
+	}
+	return sportello.AgentOffline
+}
+
+// handlePresence serves POST /v1/presence: the agent's state as their
+// desktop sees it (available, on a call, wrap-up, break with a reason,
+// offline). Kept in this node's memory.
+func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, u *sportello.User) {
+	var p wire.PresenceRequest
+	if err := decodeBody(w, r, &p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !p.State.Valid() {
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "unknown agent state %q: available, on_call, wrap_up, break or offline", p.State))
+		return
+	}
+	p.Reason = strings.TrimSpace(p.Reason)
+	switch {
+	case p.State != sportello.AgentBreak && p.Reason != "":
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "only a break has a reason"))
+		return
+	case len(p.Reason) > sportello.MaxPresenceReason:
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "the reason is longer than %d bytes", sportello.MaxPresenceReason))
+		return
+	case !utf8.ValidString(p.Reason) || strings.IndexFunc(p.Reason, unicode.IsControl) >= 0:
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "the reason holds a control character or is not UTF-8 text"))
+		return
+	}
+	b := s.boardOf()
+	if b.setPresence(u, p, s.Now()) {
+		s.logger.Debug("presence", logAgent, u.Username, "state", string(p.State))
+		b.poke()
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleBoard serves GET /v1/board: the board as it is now, for a
+// supervisor's desktop to show before the first pushed frame.
+func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *sportello.User) {
+	b, err := s.boardOf().recompute(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, b)
+}
+
+// boardQueue returns the queue of board frames of a WebSocket of u: one
+// frame, the newest, for supervisors and admins; nil (never ready) for
+// the others.
+func boardQueue(u *sportello.User) chan []byte {
+	if !Allowed(u.Role, ActionReadBoard) {
+		return nil
+	}
+	return make(chan []byte, 1)
+}
+
+// boardAttached gives a supervisor's new WebSocket the board: the latest
+// frame at once, or a recompute when there is none yet.
+func (s *Server) boardAttached(c *wsConn) {
+	if c.boards == nil {
+		return
+	}
+	b := s.boardOf()
+	b.mu.Lock()
+	frame := b.frame
+	b.mu.Unlock()
+	if frame == nil {
+		b.poke()
+		return
+	}
+	offerBoard(c, frame)
+}
+
+// boardDetached marks an agent offline when their last WebSocket on this
+// node closes.
+func (s *Server) boardDetached(u *sportello.User) {
+	if s.hub.userConnected(u.ID) {
+		return
+	}
+	b := s.boardOf()
+	b.mu.Lock()
+	p, ok := b.input.presence[u.ID]
+	changed := ok && p.state != sportello.AgentOffline
+	if changed {
+		b.input.presence[u.ID] = presenceEntry{name: p.name, role: p.role, state: sportello.AgentOffline, since: s.Now()}
+	}
+	b.mu.Unlock()
+	if changed {
+		b.poke()
+	}
+}
+
+// writeBoard writes a board frame on c; called by c's writer only.
+func (s *Server) writeBoard(c *wsConn, frame []byte) {
+	c.ws.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+	if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+		c.stop(websocket.CloseAbnormalClosure, "")
+	}
+}
+
+// offerBoard puts frame in c's board queue, replacing one not yet sent:
+// a slow supervisor skips boards, never gets them late, and never holds
+// up the others.
+func offerBoard(c *wsConn, frame []byte) {
+	for {
+		select {
+		case c.boards <- frame:
+			return
+		default:
+		}
+		select {
+		case <-c.boards:
+		default:
+		}
+	}
+}
+
+// pushBoard offers frame to every WebSocket that shows the board and
+// returns how many.
+func (h *hub) pushBoard(frame []byte) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for c := range h.conns {
+		if c.boards != nil {
+			offerBoard(c, frame)
+			n++
+		}
+	}
+	return n
+}
+
+// boardWatchers counts the WebSockets that show the board.
+func (h *hub) boardWatchers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for c := range h.conns {
+		if c.boards != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// userConnected reports whether a user has a WebSocket on this node.
+func (h *hub) userConnected(userID string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		if c.user.ID == userID {
+			return true
+		}
+	}
+	return false
+}
