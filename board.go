@@ -44,6 +44,7 @@ type Board struct {
 	At              time.Time    `json:"at"` // when syncd computed it
 	Agents          []BoardAgent `json:"agents"`
 	CallsInProgress int          `json:"calls_in_progress"`
+	MissedToday     int          `json:"missed_today"` // calls that rang and were not answered
 	Desks           []BoardDesk  `json:"desks"`
 	FCR             BoardFCR     `json:"fcr"`
 	Alerts          []BoardAlert `json:"alerts"`

@@ -133,7 +133,7 @@ func (p *boardPanel) render() {
 		p.fcr.Importance = widget.WarningImportance
 	}
 	p.fcr.Refresh()
-	p.calls.SetText(fmt.Sprintf("%s: %d", tr("Calls in progress"), b.CallsInProgress))
+	p.calls.SetText(fmt.Sprintf("%s: %d · %s: %d", tr("Calls in progress"), b.CallsInProgress, tr("Missed today"), b.MissedToday))
 
 	for _, a := range b.Alerts {
 		l := widget.NewLabelWithStyle(tr("ALERT")+": "+p.alertText(a), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -134,6 +134,11 @@ func computeBoard(now time.Time, cfg BoardConfig, in boardInput) *sportello.Boar
 		agents[id] = &sportello.BoardAgent{ID: id, Name: p.name, Role: p.role, State: p.state, Reason: p.reason, Since: p.since.UTC()}
 	}
 	for _, w := range in.wrapUps {
+		if w.Outcome == sportello.OutcomeMissed {
+			// Not a handled call: it counts neither for the agent nor for FCR.
+			b.MissedToday += w.Count
+			continue
+		}
 		a := agents[w.AuthorID]
 		if a == nil {
 			a = &sportello.BoardAgent{ID: w.AuthorID, Name: w.Author, State: sportello.AgentOffline}

@@ -175,6 +175,8 @@ func TestBoard_ScriptedMorning(t *testing.T) {
 
 	at(9, 0)
 	wrap(giulia, "call-5", "c-rossi", sportello.OutcomeTransferred, "")
+	at(9, 10)
+	wrap(giulia, "call-6", "c-verdi", sportello.OutcomeMissed, "") // rang, nobody answered
 	at(10, 0)
 	e.presence(t, giulia, `{"state":"on_call"}`)
 	e.presence(t, giulia, `{"state":"on_call"}`) // again: since stays 10:00
@@ -195,7 +197,10 @@ func TestBoard_ScriptedMorning(t *testing.T) {
 		if b.CallsInProgress != 1 {
 			t.Fatalf("calls in progress %d, want 1", b.CallsInProgress)
 		}
-		wantFCR(t, b, 3, 5) // 60%
+		if b.MissedToday != 1 {
+			t.Fatalf("missed today %d, want 1", b.MissedToday)
+		}
+		wantFCR(t, b, 3, 5) // 60%: the missed call is not a handled one
 		// k-wed is past its SLA since 09:00, k-thu at risk since 09:00,
 		// Marco's escalation of 08:30 is fresh.
 		wantDesk(t, b, "desk-multe", 3, april(23, 9, 0), 1, 1)
