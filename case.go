@@ -137,8 +137,12 @@ func (c *Case) Apply(e *CaseEvent) error {
 		c.Category = e.Category
 		c.Subject = e.Note
 		c.OpenedAt = e.At
-	case EventCall, EventNote:
+	case EventCall, EventNote, EventCallbackAttempt:
 		// History only.
+	case EventCallbackScheduled:
+		if c.Status == StatusResolved {
+			return Errorf(ECONFLICT, "the case is resolved: reopen it first")
+		}
 	case EventWrapUp:
 		if !e.Outcome.Valid() {
 			return Errorf(EINVALID, "unknown outcome %q", e.Outcome)

@@ -117,6 +117,11 @@ type Phone interface {
 	Mute(callID string, on bool) error
 	// SendDTMF sends keys ("1", "12#") on an active call, in order.
 	SendDTMF(callID, keys string) error
+	// Transfer hands an active call to target (a number or a SIP URI)
+	// with a blind transfer: it returns nil once the target answered and
+	// the call ended as "transferred", or an error wrapping
+	// ErrTransferFailed with the reason while the call stays in hand.
+	Transfer(callID, target string) error
 	// DTMF delivers the keys the other party presses.
 	DTMF() <-chan DTMF
 	// Registration is the registration now (RegistrationNone without a
@@ -131,4 +136,7 @@ type Phone interface {
 var (
 	ErrNoSuchCall   = Errorf(ENOTFOUND, "no such call")
 	ErrCallNotReady = Errorf(ECONFLICT, "the call is not in a state that allows this")
+	// ErrTransferFailed: the transfer target refused or did not answer;
+	// the call is still the operator's.
+	ErrTransferFailed = Errorf(ECONFLICT, "transfer failed")
 )

@@ -76,14 +76,6 @@ type Office struct {
 	Phone   string `json:"phone,omitempty"`
 }
 
-// DirectoryEntry is a number in the transfer directory (rubrica trasferimenti).
-type DirectoryEntry struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Number string `json:"number"`
-	Group  string `json:"group"` // City, Municipio, company of the group
-}
-
 // CallerCard is what the operator sees while the phone rings: the number,
 // the matching citizen (nil for an unknown caller) and the citizen's cases,
 // newest first, each with its events.
@@ -132,6 +124,13 @@ type WrapUp struct {
 	KBEntries  []string  `json:"kb_entries,omitempty"`
 	AnsweredAt time.Time `json:"answered_at,omitzero"`
 	EndedAt    time.Time `json:"ended_at,omitzero"`
+	// CallbackFrom and CallbackTo are the window of the callback an
+	// OutcomeCallbackScheduled wrap-up promises (UTC); CallbackOwner is
+	// OwnerSelf (the default) or OwnerPool. The callback is created with
+	// the wrap-up, in one transaction (callback.go).
+	CallbackFrom  time.Time `json:"callback_from,omitzero"`
+	CallbackTo    time.Time `json:"callback_to,omitzero"`
+	CallbackOwner string    `json:"callback_owner,omitempty"`
 }
 
 // Validate reports what is missing from a wrap-up.
@@ -144,6 +143,19 @@ func (w *WrapUp) Validate() error {
 	}
 	if w.Outcome != OutcomeEscalated && w.DeskID != "" {
 		return Errorf(EINVALID, "only an escalated call goes to a desk")
+	}
+	if w.Outcome == OutcomeCallbackScheduled {
+		if err := ValidateWindow(w.CallbackFrom, w.CallbackTo); err != nil {
+			return err
+		}
+		if w.CallbackOwner != "" && w.CallbackOwner != OwnerSelf && w.CallbackOwner != OwnerPool {
+			return Errorf(EINVALID, "a callback is for yourself or for the pool")
+		}
+		if w.CallerNumber == "" {
+			return Errorf(EINVALID, "a callback needs the number to call")
+		}
+	} else if !w.CallbackFrom.IsZero() || !w.CallbackTo.IsZero() || w.CallbackOwner != "" {
+		return Errorf(EINVALID, "only a scheduled callback has a callback window")
 	}
 	if w.CallerNumber == "" && w.CitizenID == "" && w.CaseID == "" {
 		return Errorf(EINVALID, "a wrap-up needs a caller, a citizen or a case")

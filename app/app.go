@@ -29,6 +29,12 @@ type Config struct {
 	// admins the supervisor's board. nil: none.
 	Presence sportello.PresenceService
 	Board    sportello.BoardService
+	// Callbacks lists and records callbacks (the Richiamate tab,
+	// callbacks.go). nil: none.
+	Callbacks sportello.CallbackService
+	// Directory searches the transfer directory (the Rubrica tab,
+	// directory.go). nil: none.
+	Directory sportello.DirectoryService
 
 	// Auth signs in when User is nil: the desktop then opens the sign-in
 	// dialog and calls OnSignedIn once the user is in.

@@ -58,13 +58,15 @@ type operatorScreen struct {
 	openCases   *fyne.Container
 	history     *fyne.Container
 
-	controls *callControls // dial, hold, mute, DTMF, registration
-	kb       *kbPanel
-	queue    *queuePanel // nil without a DeskService
-	queueTab *container.TabItem
-	tabs     *container.AppTabs
-	board    *boardPanel       // the Supervisione tab; nil without a BoardService (board.go)
-	presence *presenceReporter // the agent's state for the board (presence.go)
+	controls  *callControls // dial, hold, mute, DTMF, registration
+	kb        *kbPanel
+	queue     *queuePanel // nil without a DeskService
+	queueTab  *container.TabItem
+	tabs      *container.AppTabs
+	board     *boardPanel       // the Supervisione tab; nil without a BoardService (board.go)
+	presence  *presenceReporter // the agent's state for the board (presence.go)
+	callbacks *callbackPanel    // the Richiamate tab; nil without a CallbackService (callbacks.go)
+	directory *directoryPanel   // the Rubrica tab; nil without a DirectoryService (directory.go)
 
 	// Wrap-up.
 	outcome    *widget.RadioGroup
@@ -133,6 +135,8 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 		s.queue = newQueuePanel(s)
 	}
 	s.newSupervision()
+	s.newCallbacks()
+	s.newDirectory()
 	s.showIdle()
 	s.renderCard()
 	s.renderStatus()
@@ -152,7 +156,7 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		s.search,
 	)
-	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.deskSelect, s.note, s.saveBtn, s.message)
+	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.deskSelect, s.callbacksForm(), s.note, s.saveBtn, s.message)
 	left := container.NewBorder(callBox, nil, nil, nil, container.NewVScroll(wrapBox))
 
 	cardHead := container.NewVBox(s.citizenName, s.citizenInfo, s.controls.phones,
@@ -161,10 +165,10 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	right := container.NewBorder(cardHead, nil, nil, nil, container.NewVScroll(s.history))
-	s.tabs = container.NewAppTabs(
+	s.tabs = container.NewAppTabs(append([]*container.TabItem{
 		container.NewTabItem(tr("Caller"), right),
 		container.NewTabItem(tr("Information"), s.kb.content()),
-	)
+	}, s.directoryTab()...)...)
 	if s.queue != nil {
 		s.queueTab = container.NewTabItem(tr("Desk queue"), s.queue.content())
 	}
@@ -185,13 +189,16 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Hang up"), ShortcutHangup, s.hangup),
 	}
 	callItems = append(callItems, s.controls.menuItems(item)...)
-	menus := []*fyne.Menu{fyne.NewMenu(tr("Call"), append(callItems,
+	callItems = append(callItems,
 		fyne.NewMenuItemSeparator(),
 		item(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp),
 		item(tr("Write note"), ShortcutNote, func() { s.win.Canvas().Focus(s.note) }),
 		item(tr("Find citizen"), ShortcutSearch, func() { s.win.Canvas().Focus(s.search) }),
 		item(tr("Information"), ShortcutKB, s.focusKB),
 		item(tr("Put the answer in the note"), ShortcutInsertKB, s.kb.insert),
+	)
+	callItems = append(callItems, s.directoryMenuItems(item)...) // directory.go
+	menus := []*fyne.Menu{fyne.NewMenu(tr("Call"), append(callItems,
 		fyne.NewMenuItemSeparator(),
 		item(tr("Sign out"), ShortcutSignOut, func() { s.signOut(false) }),
 	)...)}
@@ -210,6 +217,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		))
 	}
 	menus = append(menus, s.supervisionMenus()...)
+	menus = append(menus, s.callbackMenus()...)
 	return fyne.NewMainMenu(menus...)
 }
 
@@ -232,6 +240,8 @@ func (s *operatorScreen) addShortcuts() {
 	c.AddShortcut(ShortcutKBNext, func(fyne.Shortcut) { s.move(1) })
 	c.AddShortcut(ShortcutKBPrev, func(fyne.Shortcut) { s.move(-1) })
 	s.addSupervisionShortcuts()
+	s.addCallbackShortcuts()
+	s.addDirectoryShortcuts()
 	s.controls.addShortcuts(c)
 	for i := range sportello.Outcomes {
 		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) {
@@ -239,6 +249,7 @@ func (s *operatorScreen) addShortcuts() {
 			if sportello.Outcomes[i] == sportello.OutcomeEscalated && !s.outcome.Disabled() {
 				c.Focus(s.deskSelect) // Left/Right choose the desk
 			}
+			s.callbacksOutcome(sportello.Outcomes[i], !s.outcome.Disabled())
 		})
 	}
 	if s.queue != nil {
@@ -277,8 +288,10 @@ func (s *operatorScreen) start() {
 		s.controls.start()
 	}
 	if s.cfg.Sync != nil {
-		s.sync = s.cfg.Sync.State()
-		s.renderStatus()
+		// Through do: the phone's registration watcher, started above,
+		// renders the status bar from its goroutine already.
+		st := s.cfg.Sync.State()
+		do(func() { s.sync = st; s.renderStatus() })
 		s.unsub = s.cfg.Sync.Subscribe(
 			func(st sportello.SyncState) { do(func() { s.sync = st; s.renderStatus() }) },
 			func(ch sportello.Change) { do(func() { s.onChange(ch) }) },
@@ -302,6 +315,8 @@ func (s *operatorScreen) stop() {
 // onCall follows the phone: a ringing call pops the caller's card at once.
 func (s *operatorScreen) onCall(c sportello.Call) {
 	defer s.reportPresence() // on a call, wrap-up or available, for the board
+	defer s.callbacksOnCall(c)
+	defer s.directoryOnCall(c)
 	if c.Missed() {
 		s.recordMissed(c) // on the caller's history, even when refused as busy
 	}
@@ -466,6 +481,10 @@ func (s *operatorScreen) saveWrapUp() {
 	if s.card != nil && s.card.Citizen != nil && s.card.Number == c.Number {
 		w.CitizenID = s.card.Citizen.ID
 	}
+	if err := s.callbacksFill(&w); err != nil {
+		s.showError(err)
+		return
+	}
 	if err := w.Validate(); err != nil {
 		s.showError(err)
 		return
@@ -490,6 +509,7 @@ func (s *operatorScreen) saveWrapUp() {
 			s.usedKB = nil
 			s.note.SetText("")
 			s.deskSelect.ClearSelected()
+			s.callbacksSaved()
 			s.enableWrapUp(false)
 			if k.Pending {
 				s.message.SetText(tr("Saved on this desktop: it will reach syncd as soon as syncd is reachable."))
@@ -513,6 +533,7 @@ func (s *operatorScreen) onChange(ch sportello.Change) {
 	if s.deskView() {
 		s.queue.onChange(ch)
 	}
+	s.callbacksOnChange(ch)
 	if ch.Event == nil || s.card == nil || s.card.Citizen == nil || ch.CitizenID != s.card.Citizen.ID {
 		return
 	}
@@ -637,7 +658,7 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 		return line // the subject is the wrap-up's note, shown with it
 	}
 	if e.Note != "" {
-		line += "\n    " + e.Note
+		line += "\n    " + s.noteText(e) // callbacks.go
 	}
 	return line
 }
@@ -749,6 +770,11 @@ func durationText(d time.Duration) string {
 // becomes the hand-off note for the desk.
 func (s *operatorScreen) outcomeChanged() {
 	i := indexOf(s.outcome.Options, s.outcome.Selected)
+	if i >= 0 {
+		s.callbacksOutcome(sportello.Outcomes[i], false)
+	} else {
+		s.callbacksOutcome("", false)
+	}
 	if i >= 0 && sportello.Outcomes[i] == sportello.OutcomeEscalated {
 		s.deskSelect.Show()
 		s.note.SetPlaceHolder(tr("Hand-off note for the desk") + " (" + shortcutText(ShortcutNote) + ")")
@@ -765,6 +791,7 @@ func (s *operatorScreen) outcomeChanged() {
 // and the Sportello tab for specialists and supervisors.
 func (s *operatorScreen) signedIn() {
 	s.loadDesks()
+	s.callbacksSignedIn()
 	defer s.supervisionSignedIn() // last: a supervisor's board tab is selected
 	if !s.deskView() {
 		return
@@ -780,6 +807,7 @@ func (s *operatorScreen) signedIn() {
 // signedOut forgets the desks' work shown.
 func (s *operatorScreen) signedOut() {
 	s.supervisionSignedOut()
+	s.callbacksSignedOut()
 	if s.queue == nil {
 		return
 	}
@@ -829,6 +857,9 @@ func (s *operatorScreen) loadDesks() {
 
 // move chooses in the panel on screen: the desk queue or the knowledge base.
 func (s *operatorScreen) move(delta int) {
+	if s.directoryMove(delta) {
+		return
+	}
 	if s.deskView() && s.tabs.Selected() == s.queueTab {
 		s.queue.move(delta)
 		return

@@ -96,6 +96,10 @@ func eventText(e *sportello.CaseEvent) string {
 		return tr("Resolved")
 	case sportello.EventReopened:
 		return tr("Reopened")
+	case sportello.EventCallbackScheduled:
+		return tr("Callback scheduled") + " " + displayNumber(e.Number)
+	case sportello.EventCallbackAttempt:
+		return tr("Callback attempt") + ": " + attemptText(sportello.AttemptOutcome(e.Outcome))
 	}
 	return string(e.Kind)
 }
@@ -162,6 +166,8 @@ func endReasonText(reason string) string {
 		return tr("cancelled")
 	case "failed":
 		return tr("failed")
+	case "transferred":
+		return tr("transferred")
 	}
 	return reason
 }

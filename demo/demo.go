@@ -80,6 +80,7 @@ func Generate(seed int64, now time.Time) *Data {
 	d.Directory = city.directory()
 	d.Offices = city.offices()
 	d.Citizens = city.citizens()
+	d.Directory = append(d.Directory, city.moreDirectory(d.Desks)...)
 
 	cases := &caseGen{
 		r:     rand.New(rand.NewPCG(uint64(seed), streamCases)),
@@ -215,6 +216,7 @@ func (g *cityGen) directory() []sportello.DirectoryEntry {
 	for i, e := range entries {
 		g.phones[e.number] = true
 		dir[i] = sportello.DirectoryEntry{ID: g.id(), Name: e.name, Number: e.number, Group: e.group}
+		detail(&dir[i], directoryDetails[e.number])
 	}
 	return dir
 }

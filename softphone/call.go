@@ -24,10 +24,12 @@ const (
 	cmdHangup
 	cmdHold
 	cmdResume
+	cmdTransfer
 )
 
 type request struct {
 	cmd    command
+	target sip.Uri // cmdTransfer: where to send the call
 	result chan error
 }
 
@@ -52,7 +54,11 @@ func (c *call) state() sportello.CallState {
 
 // do hands cmd to the call's goroutine and waits for its outcome.
 func (c *call) do(cmd command) error {
-	r := request{cmd: cmd, result: make(chan error, 1)}
+	return c.send(request{cmd: cmd, result: make(chan error, 1)})
+}
+
+// send hands r to the call's goroutine and waits for its outcome.
+func (c *call) send(r request) error {
 	select {
 	case c.reqs <- r:
 	case <-c.done:
@@ -171,7 +177,11 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 	if err != nil {
 		log.Error("start audio", "error", err)
 	}
-	reason = p.talk(d, c, serverSession(d, med), log)
+	s := serverSession(d, med)
+	s.refer = func(ctx context.Context, to sip.Uri, onNotify func(int)) error {
+		return d.ReferOptions(ctx, to, diago.ReferServerOptions{OnNotify: onNotify})
+	}
+	reason = p.talk(d, c, s, log)
 	stopMedia()
 }
 
@@ -196,18 +206,39 @@ type dialog interface {
 
 // talk waits for the end of an answered call and returns its reason.
 func (p *Phone) talk(d dialog, c *call, s *session, log *slog.Logger) string {
+	var xfer *transfer // the blind transfer under way, if any
 	for {
 		select {
 		case <-d.Context().Done():
+			xfer.abandon(errTransferHungUp)
 			return ReasonRemoteHangup
 		case <-p.closing:
+			xfer.abandon(ErrClosed)
 			p.bye(d, log)
 			return ReasonLocalHangup
+		case code := <-xfer.notified():
+			if done, err := xfer.outcome(code); done {
+				xfer = nil
+				if err == nil {
+					p.bye(d, log)
+					return ReasonTransferred
+				}
+			}
+		case <-xfer.expired():
+			xfer.finish(fmt.Errorf("%w: no final answer from the target in %s", sportello.ErrTransferFailed, transferTimeout))
+			xfer = nil
 		case r := <-c.reqs:
 			switch r.cmd {
 			case cmdAnswer:
 				r.result <- sportello.ErrCallNotReady
+			case cmdTransfer:
+				if xfer != nil {
+					r.result <- sportello.ErrCallNotReady
+					continue
+				}
+				xfer = startTransfer(s, r, log)
 			case cmdHangup:
+				xfer.abandon(errTransferHungUp)
 				r.result <- p.bye(d, log)
 				return ReasonLocalHangup
 			case cmdHold, cmdResume:

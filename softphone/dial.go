@@ -214,7 +214,11 @@ wait:
 	if err != nil {
 		log.Error("start audio", "error", err)
 	}
-	reason = p.talk(d, c, clientSession(d, a.med), log)
+	s := clientSession(d, a.med)
+	s.refer = func(ctx context.Context, to sip.Uri, onNotify func(int)) error {
+		return d.ReferOptions(ctx, to, diago.ReferClientOptions{OnNotify: onNotify})
+	}
+	reason = p.talk(d, c, s, log)
 	stopMedia()
 }
 

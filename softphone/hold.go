@@ -40,6 +40,9 @@ type session struct {
 	sig    inDialog
 	target sip.Uri             // the other party's Contact
 	offer  *media.MediaSession // last SDP sent; each re-offer forks it, so its version grows
+	// refer sends a REFER inside the dialog and hands the NOTIFYs' sipfrag
+	// status codes to onNotify (transfer.go).
+	refer func(ctx context.Context, to sip.Uri, onNotify func(code int)) error
 }
 
 func serverSession(d *diago.DialogServerSession, med *diago.DialogMedia) *session {

@@ -37,6 +37,8 @@ const (
 	ReasonCancelled    = "cancelled"
 	ReasonRejected     = "rejected"
 	ReasonFailed       = "failed"
+	// ReasonTransferred: the call went to another number (Transfer).
+	ReasonTransferred = "transferred"
 )
 
 // callsBuffer is the capacity of the Calls channel.

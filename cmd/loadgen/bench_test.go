@@ -53,16 +53,31 @@ func scaleFromEnv() benchScale {
 	return s
 }
 
-// phases are the op rates of the push benchmark: two the machine may
-// sustain at this many desktops, then the load model's.
-func (s benchScale) phases() []float64 {
-	var p []float64
-	for _, r := range []float64{s.ops / 100, s.ops / 10} {
-		if r >= 1 {
-			p = append(p, r)
+// pushConfig is one run of desktops against a fresh syncd: its phases
+// are op rates, in order, on the same WebSockets.
+type pushConfig struct {
+	desktops int
+	rates    []float64
+}
+
+// pushes are the push benchmark's runs: the load model's desktops at a
+// hundredth of its rate, then at its rate; a tenth of the desktops at a
+// tenth of the rate, then at the rate. This machine does not sustain the
+// load model (docs/BENCHMARKS.md); the smaller runs show where it stands.
+func (s benchScale) pushes() []pushConfig {
+	var out []pushConfig
+	for _, d := range []struct{ desktops, rateDiv int }{{1, 100}, {10, 10}} {
+		n := s.desktops / d.desktops
+		if n < 3 {
+			continue
 		}
+		rates := []float64{s.ops}
+		if low := s.ops / float64(d.rateDiv); low >= 1 {
+			rates = []float64{low, s.ops}
+		}
+		out = append(out, pushConfig{desktops: n, rates: rates})
 	}
-	return append(p, s.ops)
+	return out
 }
 
 func (s benchScale) String() string {
@@ -91,7 +106,9 @@ func BenchmarkCity(b *testing.B) {
 		defer db.Close()
 		screenPop(b, db, scale, results["sqlite"])
 	})
-	b.Run("Push/sqlite", func(b *testing.B) { push(b, syncd, path, scale, results["sqlite"]) })
+	for _, pc := range scale.pushes() {
+		b.Run(fmt.Sprintf("Push/sqlite/%d-desktops", pc.desktops), func(b *testing.B) { push(b, syncd, path, scale, pc, results["sqlite"]) })
+	}
 
 	dsn, gen := preparePostgres(b, scale)
 	if dsn != "" {
@@ -104,7 +121,9 @@ func BenchmarkCity(b *testing.B) {
 			defer db.Close()
 			screenPop(b, db, scale, results["postgres"])
 		})
-		b.Run("Push/postgres", func(b *testing.B) { push(b, syncd, dsn, scale, results["postgres"]) })
+		for _, pc := range scale.pushes() {
+			b.Run(fmt.Sprintf("Push/postgres/%d-desktops", pc.desktops), func(b *testing.B) { push(b, syncd, dsn, scale, pc, results["postgres"]) })
+		}
 	}
 	summarize(scale, results)
 }
@@ -239,7 +258,7 @@ func screenPop(b *testing.B, db caller, s benchScale, out map[string]float64) {
 }
 
 // push runs syncd on dsn as a process and the desktops against it.
-func push(b *testing.B, syncd, dsn string, s benchScale, out map[string]float64) {
+func push(b *testing.B, syncd, dsn string, s benchScale, pc pushConfig, out map[string]float64) {
 	addr := freeAddr(b)
 	cmd := exec.Command(syncd, "serve", "--db", dsn, "--listen", addr)
 	logf, err := os.Create(filepath.Join(b.TempDir(), "syncd.log"))
@@ -266,19 +285,20 @@ func push(b *testing.B, syncd, dsn string, s benchScale, out map[string]float64)
 	waitHealthy(b, url)
 	b.ResetTimer()
 	rates := []string{}
-	for _, r := range s.phases() {
+	for _, r := range pc.rates {
 		rates = append(rates, fmt.Sprint(r))
 	}
-	m := runLoadgen(b, "desktops", "--url", url, "--desktops", strconv.Itoa(s.desktops), "--ops", strings.Join(rates, ","),
+	m := runLoadgen(b, "desktops", "--url", url, "--desktops", strconv.Itoa(pc.desktops), "--ops", strings.Join(rates, ","),
 		"--citizens", strconv.Itoa(s.citizens), "--duration", s.duration.String(), "--warmup", "10s",
 		"--syncd-pid", strconv.Itoa(cmd.Process.Pid))
 	b.StopTimer()
 	for _, res := range m.DesktopsResults {
-		at := func(k string) string { return fmt.Sprintf("%s@%g", k, res.OpsTarget) }
+		at := func(k string) string { return fmt.Sprintf("%s@%dd/%g", k, pc.desktops, res.OpsTarget) }
 		out[at("ops_per_s")], out[at("ops_skipped")], out[at("ops_failed")] = res.OpsAchieved, float64(res.OpsSkipped), float64(res.OpsFailed)
 		out[at("push_p50_ms")], out[at("push_p99_ms")], out[at("push_all_p99_ms")] = res.Push.P50, res.Push.P99, res.PushAll.P99
 		out[at("frames_per_s")], out[at("reconnects")], out[at("lookup_http_p99_ms")] = res.FramesPerSec, float64(res.Reconnects), res.Lookup.P99
 		out[at("syncd_rss_mb")], out[at("syncd_peak_mb")], out[at("syncd_cpu")] = res.SyncdRSSMB, res.SyncdPeakMB, res.SyncdCPU
+		out[at("syncd_push_p99_ms")], out[fmt.Sprintf("syncd_idle_rss_mb@%dd", pc.desktops)] = res.SyncdPushP99, res.SyncdIdleRSSMB
 	}
 	last := m.DesktopsResults[len(m.DesktopsResults)-1]
 	b.ReportMetric(last.Push.P99, "push-p99-ms")
@@ -314,20 +334,23 @@ func waitHealthy(b *testing.B, url string) {
 // ratio to SQLite.
 func summarize(s benchScale, results map[string]map[string]float64) {
 	keys := []string{"generate_s", "screenpop_p50_ms", "screenpop_p99_ms"}
-	for _, r := range s.phases() {
-		for _, k := range []string{"ops_per_s", "ops_skipped", "ops_failed", "push_p50_ms", "push_p99_ms", "push_all_p99_ms",
-			"frames_per_s", "reconnects", "lookup_http_p99_ms", "syncd_rss_mb", "syncd_peak_mb", "syncd_cpu"} {
-			keys = append(keys, fmt.Sprintf("%s@%g", k, r))
+	for _, pc := range s.pushes() {
+		keys = append(keys, fmt.Sprintf("syncd_idle_rss_mb@%dd", pc.desktops))
+		for _, r := range pc.rates {
+			for _, k := range []string{"ops_per_s", "ops_skipped", "ops_failed", "push_p50_ms", "push_p99_ms", "push_all_p99_ms", "syncd_push_p99_ms",
+				"frames_per_s", "reconnects", "lookup_http_p99_ms", "syncd_rss_mb", "syncd_peak_mb", "syncd_cpu"} {
+				keys = append(keys, fmt.Sprintf("%s@%dd/%g", k, pc.desktops, r))
+			}
 		}
 	}
-	fmt.Printf("\nSUMMARY scale: %s (rates after @ are ops/s asked)\n", s)
-	fmt.Printf("%-26s %14s %14s %10s\n", "metric", "sqlite", "postgres", "pg/sqlite")
+	fmt.Printf("\nSUMMARY scale: %s (after @: desktops d / ops per second asked)\n", s)
+	fmt.Printf("%-36s %14s %14s %10s\n", "metric", "sqlite", "postgres", "pg/sqlite")
 	for _, k := range keys {
 		sq, pg := results["sqlite"][k], results["postgres"][k]
 		ratio := "-"
 		if sq != 0 && results["postgres"] != nil {
 			ratio = fmt.Sprintf("%.2f", pg/sq)
 		}
-		fmt.Printf("%-26s %14.2f %14.2f %10s\n", k, sq, pg, ratio)
+		fmt.Printf("%-36s %14.2f %14.2f %10s\n", k, sq, pg, ratio)
 	}
 }

@@ -468,13 +468,20 @@ func (g *cityGen) newCase(citizen *sportello.Citizen, room int) *sportello.Case 
 	add(&sportello.CaseEvent{Kind: sportello.EventCall}, op)
 	desk := g.desks[r.IntN(len(g.desks))]
 	specialist := g.authors.specialists[desk][r.IntN(len(g.authors.specialists[desk]))]
+	// Only cases of the last days may still wait for someone: a city's
+	// backlog is days of work, not years (the supervisor's board reads it).
+	recent := g.now.Sub(at) < 3*24*time.Hour
+	stall := recent && r.IntN(2) == 0
 	p := r.IntN(100)
 	switch {
 	case room < 4 || p < 45: // resolved at first contact: 3 events
 		wrapUp(sportello.OutcomeResolvedFirstContact, "")
-	case p < 58: // callback, mostly done: 3 or 5
+	case room == 4: // transferred: exactly the room left
+		wrapUp(sportello.OutcomeTransferred, "")
+		add(&sportello.CaseEvent{Kind: sportello.EventResolved, Note: "Chiusa dopo il trasferimento."}, op)
+	case p < 58 || room < 7: // callback: 5, or 3 while it waits
 		wrapUp(sportello.OutcomeCallbackScheduled, "")
-		if room >= 5 && p < 55 {
+		if !stall && room >= 5 {
 			add(&sportello.CaseEvent{Kind: sportello.EventCall, Note: "Richiamata in uscita."}, op)
 			add(&sportello.CaseEvent{Kind: sportello.EventResolved, Note: note()}, op)
 		}
@@ -484,16 +491,18 @@ func (g *cityGen) newCase(citizen *sportello.Citizen, room int) *sportello.Case 
 	case p < 75: // appointment: 4
 		wrapUp(sportello.OutcomeAppointmentBooked, "")
 		add(&sportello.CaseEvent{Kind: sportello.EventResolved, Note: "Appuntamento svolto."}, specialist)
-	case p < 93 || room < 10: // escalated to a desk: 3 to 7
+	case p < 93 || room < 10: // escalated to a desk, claimed and answered: 7, fewer while it waits
 		wrapUp(sportello.OutcomeEscalated, desk)
-		if room >= 4 && p >= 48 {
-			add(&sportello.CaseEvent{Kind: sportello.EventClaimed}, specialist)
+		if stall && p%2 == 0 {
+			break // in the desk's queue
 		}
-		if room >= 7 && p >= 51 {
-			add(&sportello.CaseEvent{Kind: sportello.EventNote, Note: note()}, specialist)
-			add(&sportello.CaseEvent{Kind: sportello.EventAnswerReady, Note: "Risposta pronta."}, specialist)
-			add(&sportello.CaseEvent{Kind: sportello.EventResolved, Note: "Risposta data al cittadino."}, specialist)
+		add(&sportello.CaseEvent{Kind: sportello.EventClaimed}, specialist)
+		if stall {
+			break // with the specialist
 		}
+		add(&sportello.CaseEvent{Kind: sportello.EventNote, Note: note()}, specialist)
+		add(&sportello.CaseEvent{Kind: sportello.EventAnswerReady, Note: "Risposta pronta."}, specialist)
+		add(&sportello.CaseEvent{Kind: sportello.EventResolved, Note: "Risposta data al cittadino."}, specialist)
 	default: // resolved, reopened, escalated and answered: 10
 		wrapUp(sportello.OutcomeResolvedFirstContact, "")
 		add(&sportello.CaseEvent{Kind: sportello.EventReopened, Note: "Il cittadino richiama."}, op)

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"math"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"runtime"
 	"sort"
@@ -87,9 +90,18 @@ type DesktopsResult struct {
 	Errors       map[string]int64   `json:"errors,omitempty"`
 	// SyncdRSSMB and SyncdPeakMB are syncd's resident memory at the end
 	// and its peak; SyncdCPU the cores it used while measured.
-	SyncdRSSMB  float64 `json:"syncd_rss_mb,omitempty"`
-	SyncdPeakMB float64 `json:"syncd_peak_mb,omitempty"`
-	SyncdCPU    float64 `json:"syncd_cpu_cores,omitempty"`
+	// SyncdPushP50 and SyncdPushP99 are syncd's own push latency over
+	// the phase (publish -> frame written, from its /metrics histogram;
+	// bucket upper bounds, in ms): high when syncd is the bottleneck, low
+	// when the desktops cannot read as fast as it writes.
+	SyncdPushP50 float64 `json:"syncd_push_p50_ms,omitempty"`
+	SyncdPushP99 float64 `json:"syncd_push_p99_ms,omitempty"`
+	// SyncdIdleRSSMB is syncd's resident memory once every desktop is
+	// signed in and online, before any op.
+	SyncdIdleRSSMB float64 `json:"syncd_idle_rss_mb,omitempty"`
+	SyncdRSSMB     float64 `json:"syncd_rss_mb,omitempty"`
+	SyncdPeakMB    float64 `json:"syncd_peak_mb,omitempty"`
+	SyncdCPU       float64 `json:"syncd_cpu_cores,omitempty"`
 }
 
 func (m *Main) parseDesktops(args []string) error {
@@ -300,13 +312,19 @@ func (m *Main) runDesktops(ctx context.Context) ([]*DesktopsResult, error) {
 		return nil, errors.New("no operators among the desktops: use at least 3")
 	}
 
+	var idle float64
+	if cfg.SyncdPID > 0 {
+		sleep(ctx, time.Second)
+		idle, _ = procMemory(cfg.SyncdPID)
+		fmt.Fprintf(m.Stdout, "desktops: syncd memory with %d desktops online and idle: %.0f MB resident\n", len(r.all), idle)
+	}
 	var results []*DesktopsResult
 	for _, rate := range cfg.Ops {
 		res, err := r.phase(ctx, rate)
 		if err != nil {
 			return results, err
 		}
-		res.SignInSecs, res.ConnectSecs = signIn, connect
+		res.SignInSecs, res.ConnectSecs, res.SyncdIdleRSSMB = signIn, connect, idle
 		m.report(res)
 		results = append(results, res)
 	}
@@ -321,18 +339,24 @@ func (r *run) phase(ctx context.Context, rate float64) (*DesktopsResult, error) 
 	from, to := t0.Add(cfg.Warmup), t0.Add(cfg.Warmup+cfg.Duration)
 	mt := &meter{from: from.UnixNano(), to: to.UnixNano(), ops: make(map[string]*histogram), errs: make(map[string]int64)}
 	r.cur.Store(mt)
+	var buckets0 map[float64]float64
 	var ops sync.WaitGroup
 	var cpu0, cpu1 float64
-	go func() { // syncd's CPU over the measured time
+	warm := make(chan struct{})
+	go func() { // syncd's CPU and push latency over the measured time
+		defer close(warm)
 		if sleep(ctx, cfg.Warmup) == nil {
 			cpu0 = procCPU(cfg.SyncdPID)
+			buckets0 = r.pushBuckets(ctx)
 		}
 	}()
 	if err := r.drive(ctx, &ops, rate, to); err != nil {
 		return nil, err
 	}
 	cpu1 = procCPU(cfg.SyncdPID)
+	<-warm
 	ops.Wait()
+	buckets1 := r.pushBuckets(ctx)
 	sleep(ctx, min(2*time.Second, cfg.Duration/2)) // deliveries in flight
 	res := &DesktopsResult{Desktops: cfg.Desktops, OpsTarget: rate, DurationSecs: cfg.Duration.Seconds()}
 	res.OpsAchieved = float64(mt.done.Load()) / cfg.Duration.Seconds()
@@ -340,6 +364,7 @@ func (r *run) phase(ctx context.Context, rate float64) (*DesktopsResult, error) 
 	res.Push, res.PushAll, res.Lookup = mt.push.summary(), mt.pushAll.summary(), mt.lookup.summary()
 	res.FramesPerSec = float64(mt.frames.Load()) / cfg.Duration.Seconds()
 	res.Reconnects = r.reconnects.Load() - reconnects0
+	res.SyncdPushP50, res.SyncdPushP99 = bucketQuantile(buckets0, buckets1, .5), bucketQuantile(buckets0, buckets1, .99)
 	for _, d := range r.all {
 		if d.online.Load() {
 			res.Online++
@@ -512,7 +537,12 @@ func (r *run) op(ctx context.Context, mt *meter) error {
 		if p%2 == 0 {
 			o = sportello.OutcomeAppointmentBooked
 		}
-		return r.wrapUp(ctx, mt, op, "callback", sportello.WrapUp{Outcome: o, Note: "Da richiamare."})
+		w := sportello.WrapUp{Outcome: o, Note: "Da richiamare."}
+		if o == sportello.OutcomeCallbackScheduled {
+			now := time.Now().UTC()
+			w.CallbackFrom, w.CallbackTo = now, now.Add(2*time.Hour)
+		}
+		return r.wrapUp(ctx, mt, op, "callback", w)
 	}
 }
 
@@ -601,6 +631,74 @@ func (r *run) caseAction(ctx context.Context, mt *meter, sp *desktop, kind, id s
 	})
 }
 
+// pushBuckets reads syncd's push latency histogram from /metrics:
+// cumulative counts by upper bound in seconds, nil when unreadable.
+func (r *run) pushBuckets(ctx context.Context) map[float64]float64 {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(r.cfg.URL, "/")+"/metrics", nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil
+	}
+	const prefix = `syncd_push_latency_seconds_bucket{le="`
+	out := map[float64]float64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			continue
+		}
+		le, count, ok := strings.Cut(rest, `"} `)
+		if !ok {
+			continue
+		}
+		ub, err := strconv.ParseFloat(le, 64)
+		if le == "+Inf" {
+			ub, err = math.Inf(1), nil
+		}
+		n, err2 := strconv.ParseFloat(count, 64)
+		if err == nil && err2 == nil {
+			out[ub] = n
+		}
+	}
+	return out
+}
+
+// bucketQuantile returns the upper bound, in ms, of the bucket holding
+// quantile q of the observations between two readings of a cumulative
+// histogram; 0 when there are none.
+func bucketQuantile(before, after map[float64]float64, q float64) float64 {
+	var bounds []float64
+	for ub := range after {
+		bounds = append(bounds, ub)
+	}
+	sort.Float64s(bounds)
+	if len(bounds) == 0 {
+		return 0
+	}
+	total := after[bounds[len(bounds)-1]] - before[bounds[len(bounds)-1]]
+	if total <= 0 {
+		return 0
+	}
+	for _, ub := range bounds {
+		if after[ub]-before[ub] >= q*total {
+			if math.IsInf(ub, 1) {
+				return math.Inf(1)
+			}
+			return ub * 1000
+		}
+	}
+	return 0
+}
+
 // report prints the result for people, or as JSON.
 func (m *Main) report(res *DesktopsResult) {
 	if m.Desktops.JSON {
@@ -612,6 +710,7 @@ func (m *Main) report(res *DesktopsResult) {
 		res.Desktops, res.Online, res.Reconnects, res.OpsTarget, res.OpsAchieved, res.OpsFailed, res.OpsSkipped)
 	fmt.Fprintf(w, "desktops: push commit->delivered, visible changes: n=%d p50=%.1fms p95=%.1fms p99=%.1fms max=%.1fms\n", res.Push.Count, res.Push.P50, res.Push.P95, res.Push.P99, res.Push.Max)
 	fmt.Fprintf(w, "desktops: push commit->delivered, all frames (hidden too): n=%d p50=%.1fms p95=%.1fms p99=%.1fms (%.0f frames/s)\n", res.PushAll.Count, res.PushAll.P50, res.PushAll.P95, res.PushAll.P99, res.FramesPerSec)
+	fmt.Fprintf(w, "desktops: syncd's own push latency (publish -> frame written, /metrics buckets): p50<=%gms p99<=%gms\n", res.SyncdPushP50, res.SyncdPushP99)
 	fmt.Fprintf(w, "desktops: screen-pop lookup over HTTP: n=%d p50=%.1fms p95=%.1fms p99=%.1fms\n", res.Lookup.Count, res.Lookup.P50, res.Lookup.P95, res.Lookup.P99)
 	kinds := make([]string, 0, len(res.Ops))
 	for k := range res.Ops {

@@ -28,6 +28,7 @@ type Phone struct {
 	ResumeFn   func(callID string) error
 	MuteFn     func(callID string, on bool) error
 	SendDTMFFn func(callID, keys string) error
+	TransferFn func(callID, target string) error
 	CloseFn    func() error
 
 	mu  sync.Mutex
@@ -92,6 +93,14 @@ func (p *Phone) SendDTMF(id, keys string) error {
 		return nil
 	}
 	return p.SendDTMFFn(id, keys)
+}
+
+// Transfer calls TransferFn.
+func (p *Phone) Transfer(id, target string) error {
+	if p.TransferFn == nil {
+		return nil
+	}
+	return p.TransferFn(id, target)
 }
 
 // DTMF returns DTMFCh.

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -148,6 +149,7 @@ func OpID(id string) (string, error) {
 // wrap-up give the same digest; a different wrap-up under the same id does not.
 func WrapUpDigest(actor *sportello.User, w sportello.WrapUp) []byte {
 	w.AnsweredAt, w.EndedAt = w.AnsweredAt.UTC(), w.EndedAt.UTC()
+	w.CallbackFrom, w.CallbackTo = w.CallbackFrom.UTC(), w.CallbackTo.UTC()
 	b, err := json.Marshal(struct {
 		Author string           `json:"author"`
 		WrapUp sportello.WrapUp `json:"wrap_up"`
@@ -225,10 +227,38 @@ func WrapUpEvents(w sportello.WrapUp, opens bool) []*sportello.CaseEvent {
 	if opens {
 		events = append(events, &sportello.CaseEvent{Kind: sportello.EventOpened, Category: w.Category, Note: Subject(w)})
 	}
-	return append(events,
+	events = append(events,
 		&sportello.CaseEvent{Kind: sportello.EventCall, CallID: w.CallID, Number: w.CallerNumber},
 		&sportello.CaseEvent{Kind: sportello.EventWrapUp, CallID: w.CallID, Outcome: w.Outcome, DeskID: w.DeskID, Category: w.Category, Note: w.Note},
 	)
+	if w.Outcome == sportello.OutcomeCallbackScheduled {
+		events = append(events, &sportello.CaseEvent{Kind: sportello.EventCallbackScheduled, CallID: w.CallID, Number: w.CallerNumber, Note: CallbackNote(w)})
+	}
+	return events
+}
+
+// CallbackNote is the history line of a scheduled callback: its window
+// (UTC) and the reason, the wrap-up note's first line.
+func CallbackNote(w sportello.WrapUp) string {
+	return w.CallbackFrom.UTC().Format(time.RFC3339) + " – " + w.CallbackTo.UTC().Format(time.RFC3339) + ": " + Subject(w)
+}
+
+// WrapUpCallback is the callback a wrap-up with OutcomeCallbackScheduled
+// creates, from its callback_scheduled event e (stamped) on case c; nil
+// for any other wrap-up or event.
+func WrapUpCallback(actor *sportello.User, w sportello.WrapUp, c *sportello.Case, e *sportello.CaseEvent) *sportello.Callback {
+	if w.Outcome != sportello.OutcomeCallbackScheduled || e.Kind != sportello.EventCallbackScheduled {
+		return nil
+	}
+	owner := actor.ID
+	if w.CallbackOwner == sportello.OwnerPool {
+		owner = sportello.OwnerPool
+	}
+	return &sportello.Callback{
+		ID: e.ID, CaseID: c.ID, CitizenID: c.CitizenID, Number: w.CallerNumber, Reason: Subject(w),
+		From: w.CallbackFrom.UTC(), To: w.CallbackTo.UTC(), Owner: owner, State: sportello.CallbackScheduled,
+		CreatedAt: e.At, UpdatedAt: e.At,
+	}
 }
 
 // Clip shortens s to n bytes at a rune boundary, for quoting in a message.

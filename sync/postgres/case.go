@@ -143,6 +143,11 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 			if err := appendChange(ctx, tx, head, now, c, e); err != nil {
 				return err
 			}
+			if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
+				if err := insertCallback(ctx, tx, cb); err != nil {
+					return err
+				}
+			}
 		}
 		if err := setHead(ctx, tx, head); err != nil {
 			return err

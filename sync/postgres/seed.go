@@ -76,7 +76,11 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 			}
 		}
 		for _, e := range d.Directory {
-			batch.Queue(`INSERT INTO directory (id, name, number, grp) VALUES ($1, $2, $3, $4)`, e.ID, e.Name, e.Number, e.Group)
+			q, args, err := directoryRow(e, db.now())
+			if err != nil {
+				return fmt.Errorf("seed directory entry %s: %w", e.ID, err)
+			}
+			batch.Queue(q, args...)
 		}
 		for _, c := range d.Citizens {
 			batch.Queue(`INSERT INTO citizens (id, kind, name, tax_code, email, address) VALUES ($1, $2, $3, $4, $5, $6)`,

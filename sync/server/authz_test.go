@@ -150,6 +150,7 @@ func TestServer_Authorization(t *testing.T) {
 		{"WebSocket", "WS", "/v1/ws", "", map[string]int{"operatore": ws, "specialista": ws, "supervisore": ws, "admin": ws}},
 		{"AuditLog", "GET", "/v1/audit?citizen_id=c-rossi", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
 		{"KnowledgeBase", "GET", "/v1/kb?limit=500&after=", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Directory", "GET", "/v1/directory?limit=500&after=", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Desks", "GET", "/v1/desks", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Queue", "GET", "/v1/queue", "", map[string]int{"operatore": no, "specialista": ok, "supervisore": ok, "admin": ok}},
 		// Each user acts on cases of their own ({user}), so that one
@@ -166,11 +167,16 @@ func TestServer_Authorization(t *testing.T) {
 		// and admins read the board.
 		{"Presence", "POST", "/v1/presence", `{"state":"break","reason":"pausa caffè"}`, map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": no, "admin": no}},
 		{"Board", "GET", "/v1/board", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		// Callbacks: everyone reads those they may work; those who take
+		// calls record attempts, each on a pool callback of their own ({cb}).
+		{"Callbacks", "GET", "/v1/callbacks", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"CallbackAttempt", "POST", "/v1/callbacks/{cb}/attempts", `{"outcome":"no_answer"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": no, "admin": no}},
 		{"Metrics", "GET", "/metrics", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Logout", "POST", "/v1/logout", "", map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": http.StatusNoContent, "admin": http.StatusNoContent}},
 	}
 	t.Run("Endpoints", func(t *testing.T) {
 		e := newCityEnv(t)
+		cbs := poolCallbacks(t, e, users)
 		for _, username := range users {
 			token := e.signIn(t, username)
 			for _, ep := range endpoints {
@@ -191,7 +197,7 @@ func TestServer_Authorization(t *testing.T) {
 						} else {
 							rd = strings.NewReader("")
 						}
-						status, body = e.call(t, ep.method, strings.ReplaceAll(ep.path, "{user}", username), token, rd)
+						status, body = e.call(t, ep.method, strings.NewReplacer("{user}", username, "{cb}", cbs[username]).Replace(ep.path), token, rd)
 					}
 					if status != want {
 						t.Fatalf("%s %s as %s: %d %s, want %d", ep.method, ep.path, username, status, body, want)
@@ -320,4 +326,23 @@ func TestServer_Authorization(t *testing.T) {
 			map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}}}, false)
 		_ = ctx
 	})
+}
+
+// poolCallbacks schedules, for each username, a pool callback for Carla
+// Galli (recorded by operatore straight in the store) and returns their ids.
+func poolCallbacks(t *testing.T, e *env, users []string) map[string]string {
+	t.Helper()
+	actor := &sportello.User{ID: "u-a", Username: "operatore", Name: "Giulia Bianchi", Role: sportello.RoleOperator}
+	ids := map[string]string{}
+	for i, u := range users {
+		k, err := e.db.RecordWrapUp(context.Background(), actor, sportello.WrapUp{
+			CallID: "cb-" + u, CallerNumber: "+393401112222", Outcome: sportello.OutcomeCallbackScheduled,
+			CallbackFrom: t0.Add(time.Duration(i) * time.Hour), CallbackTo: t0.Add(time.Duration(i+2) * time.Hour), CallbackOwner: sportello.OwnerPool,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[u] = k.Events[len(k.Events)-1].ID
+	}
+	return ids
 }

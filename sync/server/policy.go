@@ -21,8 +21,10 @@ const (
 	ActionReadChanges  Action = "read the change feed"
 	ActionReadAudit    Action = "read the audit log"
 	ActionReadKB       Action = "read the knowledge base"
-	ActionReadDesks    Action = "read the list of desks"
-	ActionReadQueue    Action = "read a desk's queue"
+	// ActionReadDirectory: the transfer directory (directory.go).
+	ActionReadDirectory Action = "read the transfer directory"
+	ActionReadDesks     Action = "read the list of desks"
+	ActionReadQueue     Action = "read a desk's queue"
 	// ActionWorkOnCase lets a request reach POST /v1/cases/{id}/events;
 	// the event's own action below decides.
 	ActionWorkOnCase   Action = "work on cases"
@@ -37,6 +39,11 @@ const (
 	// frames on their WebSockets).
 	ActionReportPresence Action = "report an agent's state"
 	ActionReadBoard      Action = "read the supervisor's board"
+	// Callbacks (callbacks.go): everyone reads the callbacks they may
+	// work (supervisors and admins every one); those who take calls call
+	// citizens back.
+	ActionReadCallbacks   Action = "read callbacks"
+	ActionAttemptCallback Action = "call a citizen back"
 )
 
 // caseActions names the action of each event a user may add to a case.
@@ -66,19 +73,23 @@ var policy = map[Action][]sportello.Role{
 	ActionReadChanges:  everyone,
 	ActionReadAudit:    {sportello.RoleSupervisor, sportello.RoleAdmin},
 	ActionReadKB:       everyone,
-	ActionReadDesks:    everyone,
-	ActionReadQueue:    {sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin},
-	ActionWorkOnCase:   {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
-	ActionClaimCase:    {sportello.RoleSpecialist},
-	ActionReleaseCase:  {sportello.RoleSpecialist, sportello.RoleSupervisor},
-	ActionNoteCase:     {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
-	ActionAnswerReady:  {sportello.RoleSpecialist},
-	ActionResolveCase:  {sportello.RoleSpecialist},
-	ActionEscalateCase: {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	// Everyone transfers calls or tells where to call.
+	ActionReadDirectory: everyone,
+	ActionReadDesks:     everyone,
+	ActionReadQueue:     {sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionWorkOnCase:    {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionClaimCase:     {sportello.RoleSpecialist},
+	ActionReleaseCase:   {sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionNoteCase:      {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionAnswerReady:   {sportello.RoleSpecialist},
+	ActionResolveCase:   {sportello.RoleSpecialist},
+	ActionEscalateCase:  {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
 	// Operators and specialists take calls, so they have a state on the
 	// board; supervisors and admins watch it.
-	ActionReportPresence: {sportello.RoleOperator, sportello.RoleSpecialist},
-	ActionReadBoard:      {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionReportPresence:  {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionReadBoard:       {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionReadCallbacks:   everyone,
+	ActionAttemptCallback: {sportello.RoleOperator, sportello.RoleSpecialist},
 }
 
 // allDesks reports whether a role sees and works every desk's queue.

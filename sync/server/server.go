@@ -63,6 +63,8 @@ type Store interface {
 	// by author and outcome. The supervisor's board reads both (board.go).
 	DeskBacklog(ctx context.Context) ([]wire.DeskCase, error)
 	WrapUpCounts(ctx context.Context, since time.Time) ([]wire.WrapUpCount, error)
+	CallbackStore  // callbacks.go
+	DirectoryStore // directory.go
 }
 
 // Log keys, constant so that logs can be queried.
@@ -247,11 +249,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/ws", s.authed(ActionReadChanges, s.handleWebSocket))
 	mux.Handle("GET /v1/audit", s.authed(ActionReadAudit, s.handleAudit))
 	mux.Handle("GET /v1/kb", s.authed(ActionReadKB, s.handleKB))
+	mux.Handle("GET /v1/directory", s.authed(ActionReadDirectory, s.handleDirectory))
 	mux.Handle("GET /v1/desks", s.authed(ActionReadDesks, s.handleDesks))
 	mux.Handle("GET /v1/queue", s.authed(ActionReadQueue, s.handleQueue))
 	mux.Handle("POST /v1/cases/{id}/events", s.authed(ActionWorkOnCase, s.handleCaseEvent))
 	mux.Handle("POST /v1/presence", s.authed(ActionReportPresence, s.handlePresence))
 	mux.Handle("GET /v1/board", s.authed(ActionReadBoard, s.handleBoard))
+	mux.Handle("GET /v1/callbacks", s.authed(ActionReadCallbacks, s.handleCallbacks))
+	mux.Handle("POST /v1/callbacks/{id}/attempts", s.authed(ActionAttemptCallback, s.handleCallbackAttempt))
 	return mux
 }
 

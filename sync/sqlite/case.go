@@ -151,6 +151,11 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 			if err := appendChange(ctx, tx, now, c, e); err != nil {
 				return err
 			}
+			if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
+				if err := insertCallback(ctx, tx, cb); err != nil {
+					return err
+				}
+			}
 		}
 		if w.ID != "" {
 			if err := recordOp(ctx, tx, w.ID, opWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {

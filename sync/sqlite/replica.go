@@ -67,7 +67,7 @@ func (r *Replica) Open() error {
 		return fmt.Errorf("open replica: %w", err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(replicaSchema + replicaKBSchema); err != nil {
+	if _, err := db.Exec(replicaSchema + replicaKBSchema + replicaDirectorySchema); err != nil {
 		db.Close()
 		return fmt.Errorf("open replica %s: %w", r.path, err)
 	}

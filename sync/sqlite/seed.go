@@ -71,11 +71,8 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 				}
 			}
 		}
-		for _, e := range d.Directory {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO directory (id, name, number, grp) VALUES (?, ?, ?, ?)`,
-				e.ID, e.Name, e.Number, e.Group); err != nil {
-				return internal("seed directory entry "+e.ID, err)
-			}
+		if err := putDirectory(ctx, tx, db.Now().UTC(), d.Directory); err != nil {
+			return internal("seed directory", err)
 		}
 		for _, c := range d.Citizens {
 			if err := insertCitizen(ctx, tx, c); err != nil {

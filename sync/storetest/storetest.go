@@ -30,6 +30,9 @@ type Store interface {
 	AddDeskMember(ctx context.Context, userID, desk string) error
 	// PutKB stores knowledge-base entries, replacing those with the same id.
 	PutKB(ctx context.Context, entries []sportello.KBEntry) error
+	// PutDirectory stores transfer-directory entries, replacing those
+	// with the same id.
+	PutDirectory(ctx context.Context, entries []sportello.DirectoryEntry) error
 }
 
 // Open returns a new, empty, migrated store whose clock is now; the suite
@@ -140,8 +143,10 @@ func Run(t *testing.T, open Open) {
 		{"FeedScope", testFeedScope},
 		{"AccessLog", testAccessLog},
 		{"KBPage", testKBPage},
+		{"DirectoryPage", testDirectoryPage},
 		{"DeskQueue", testDeskQueue},
 		{"BoardReads", testBoardReads},
+		{"Callbacks", testCallbacks},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t)) })
 	}

@@ -243,9 +243,11 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		Cases:      m.Client,
 		Sync:       m.Client,
 		KB:         m.Client,
+		Directory:  m.Client,
 		Desks:      m.Client,
 		Presence:   m.Client,
 		Board:      m.Client,
+		Callbacks:  m.Client,
 		Auth:       m.Client,
 		ServerURL:  serverURL,
 		Location:   loc,
@@ -255,6 +257,7 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		OnSignedIn: func(_ context.Context, u *sportello.User) error {
 			m.Logger.Info("signed in", "agent", u.Username, "server", serverURL)
 			go m.syncKB(ctx)
+			go m.syncDirectory(ctx)
 			return m.Client.Open(ctx) // lives as long as the desktop, not the sign-in
 		},
 	}
@@ -342,6 +345,13 @@ func FreeUDPPort() (int, error) {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port, nil
+}
+
+// syncDirectory copies the transfer directory into the replica.
+func (m *Main) syncDirectory(ctx context.Context) {
+	if err := m.Client.SyncDirectory(ctx); err != nil {
+		m.Logger.Warn("transfer directory not copied: searching what this desktop kept", "error", err)
+	}
 }
 
 // syncKB copies the knowledge base into the replica, showing progress.
