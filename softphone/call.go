@@ -303,7 +303,9 @@ func (p *Phone) startMedia(c *call, med *diago.DialogMedia, log *slog.Logger) (s
 	}
 	r, err := med.AudioReader(diago.WithAudioReaderJitterBuffer(media.RTPJitterBufferOptions{
 		DelayPackets: p.jitterPackets,
-		MaxPackets:   max(10, 2*p.jitterPackets),
+		// Room for a second of packets: a busy machine reads RTP in bursts,
+		// and diago drops what lies beyond this window. The delay stays short.
+		MaxPackets: max(50, 2*p.jitterPackets),
 	}))
 	if err != nil {
 		closeDevices()
