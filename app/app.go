@@ -93,7 +93,7 @@ func Create(a fyne.App, cfg Config) *Desktop {
 	w.SetContent(op.content())
 	w.SetMainMenu(op.mainMenu())
 	op.addShortcuts()
-	w.Resize(fyne.NewSize(1100, 720))
+	w.Resize(fyne.NewSize(1280, 800))
 	d := &Desktop{Window: w, op: op}
 	op.start()
 	if cfg.User == nil {
