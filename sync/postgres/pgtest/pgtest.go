@@ -37,6 +37,11 @@ import (
 // the newest /usr/lib/postgresql/*/bin.
 const EnvBin = "SPORTELLO_PG_BIN"
 
+// EnvDurable set to 1 starts the server with fsync, synchronous_commit
+// and full_page_writes on (cmd/loadgen's benchmarks of durable commits);
+// by default they are off.
+const EnvDurable = "SPORTELLO_PGTEST_DURABLE"
+
 // EnvRequireReal makes a missing PostgreSQL a test failure, not a skip.
 const EnvRequireReal = "SPORTELLO_REQUIRE_REAL"
 
@@ -236,10 +241,14 @@ func (s *Server) run(ctx context.Context, bin, data string, cred *syscall.Creden
 	}
 	defer logFile.Close()
 	// Durability is not under test here: fsync off keeps the suite quick
-	// on a shared machine.
+	// on a shared machine. Benchmarks of durable commits set EnvDurable.
+	durability := "off"
+	if os.Getenv(EnvDurable) == "1" {
+		durability = "on"
+	}
 	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port),
-		"-k", s.dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-		"-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200")
+		"-k", s.dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync="+durability,
+		"-c", "synchronous_commit="+durability, "-c", "full_page_writes="+durability, "-c", "max_connections=200")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Pdeathsig: a test binary killed by a timeout takes its server along.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
