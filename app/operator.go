@@ -167,10 +167,10 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 	right := container.NewBorder(cardHead, nil, nil, nil, container.NewVScroll(s.history))
 	s.tabs = container.NewAppTabs(append([]*container.TabItem{
 		container.NewTabItem(tr("Caller"), right),
-		container.NewTabItem(tr("Information"), s.kb.content()),
+		container.NewTabItem(tr("Information")+" ("+shortcutText(ShortcutKB)+")", s.kb.content()),
 	}, s.directoryTab()...)...)
 	if s.queue != nil {
-		s.queueTab = container.NewTabItem(tr("Desk queue"), s.queue.content())
+		s.queueTab = container.NewTabItem(tr("Desk queue")+" ("+shortcutText(ShortcutQueue)+")", s.queue.content())
 	}
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(s.tabs))
