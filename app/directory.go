@@ -36,8 +36,7 @@ type directoryPanel struct {
 	transfer *tipButton
 	entries  []sportello.DirectoryEntry
 	selected int
-	seq      int // the newest search; older answers are dropped
-	timer    *time.Timer
+	find     *typeahead[[]sportello.DirectoryEntry]
 	busy     bool // a transfer is under way
 	// done is the transfer that succeeded, until the wrap-up form shows it.
 	done *transferred
@@ -55,6 +54,21 @@ func (s *operatorScreen) newDirectory() {
 		return
 	}
 	p := &directoryPanel{s: s, results: container.NewVBox()}
+	p.find = &typeahead[[]sportello.DirectoryEntry]{
+		ctx:   s.ctx,
+		delay: 100 * time.Millisecond,
+		search: func(ctx context.Context, typed string) ([]sportello.DirectoryEntry, error) {
+			return s.cfg.Directory.SearchDirectory(ctx, typed, 30)
+		},
+		show: func(entries []sportello.DirectoryEntry, err error) {
+			if err != nil {
+				p.status.SetText(errorText(err))
+				return
+			}
+			p.entries, p.selected = entries, 0
+			p.render()
+		},
+	}
 	p.search = widget.NewEntry()
 	p.search.SetPlaceHolder(tr("Search offices, Municipi, companies, desks") + " (" + shortcutText(ShortcutDirectory) + ")")
 	p.search.OnChanged = func(string) { p.schedule() }
@@ -124,32 +138,8 @@ func (s *operatorScreen) directoryMove(delta int) bool {
 	return true
 }
 
-// schedule searches shortly after the last key, so fast typing costs one search.
-func (p *directoryPanel) schedule() {
-	if p.timer != nil {
-		p.timer.Stop()
-	}
-	p.seq++
-	seq, typed := p.seq, p.search.Text
-	p.timer = time.AfterFunc(100*time.Millisecond, func() { p.run(seq, typed) })
-}
-
-func (p *directoryPanel) run(seq int, typed string) {
-	ctx, cancel := context.WithTimeout(p.s.ctx, 5*time.Second)
-	defer cancel()
-	entries, err := p.s.cfg.Directory.SearchDirectory(ctx, typed, 30)
-	do(func() {
-		if seq != p.seq {
-			return // the operator typed on
-		}
-		if err != nil {
-			p.status.SetText(errorText(err))
-			return
-		}
-		p.entries, p.selected = entries, 0
-		p.render()
-	})
-}
+// schedule searches for what is typed, shortly after the last key.
+func (p *directoryPanel) schedule() { p.find.schedule(p.search.Text) }
 
 func (p *directoryPanel) render() {
 	p.results.RemoveAll()

@@ -22,12 +22,29 @@ type kbPanel struct {
 	status   *widget.Label
 	hits     []sportello.KBHit
 	selected int
-	seq      int // the newest search; older answers are dropped
-	timer    *time.Timer
+	find     *typeahead[[]sportello.KBHit]
 }
 
 func newKBPanel(s *operatorScreen) *kbPanel {
 	p := &kbPanel{s: s, results: container.NewVBox()}
+	p.find = &typeahead[[]sportello.KBHit]{
+		ctx:   s.ctx,
+		delay: 120 * time.Millisecond,
+		search: func(ctx context.Context, typed string) ([]sportello.KBHit, error) {
+			if s.cfg.KB == nil {
+				return nil, nil
+			}
+			return s.cfg.KB.SearchKB(ctx, typed, 12)
+		},
+		show: func(hits []sportello.KBHit, err error) {
+			if err != nil {
+				p.status.SetText(errorText(err))
+				return
+			}
+			p.hits, p.selected = hits, 0
+			p.render()
+		},
+	}
 	p.search = widget.NewEntry()
 	p.search.SetPlaceHolder(tr("Search services, offices, answers") + " (" + shortcutText(ShortcutKB) + ")")
 	p.search.OnChanged = func(string) { p.schedule() }
@@ -45,35 +62,8 @@ func (p *kbPanel) content() fyne.CanvasObject {
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(body))
 }
 
-// schedule searches shortly after the last key, so fast typing costs one search.
-func (p *kbPanel) schedule() {
-	if p.timer != nil {
-		p.timer.Stop()
-	}
-	p.seq++
-	seq, typed := p.seq, p.search.Text
-	p.timer = time.AfterFunc(120*time.Millisecond, func() { p.run(seq, typed) })
-}
-
-func (p *kbPanel) run(seq int, typed string) {
-	if p.s.cfg.KB == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(p.s.ctx, 5*time.Second)
-	defer cancel()
-	hits, err := p.s.cfg.KB.SearchKB(ctx, typed, 12)
-	do(func() {
-		if seq != p.seq {
-			return // the operator typed on
-		}
-		if err != nil {
-			p.status.SetText(errorText(err))
-			return
-		}
-		p.hits, p.selected = hits, 0
-		p.render()
-	})
-}
+// schedule searches for what is typed, shortly after the last key.
+func (p *kbPanel) schedule() { p.find.schedule(p.search.Text) }
 
 func (p *kbPanel) render() {
 	p.results.RemoveAll()
