@@ -6,6 +6,7 @@ package check
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"github.com/sportello/sportello/sync/password"
 	"strings"
 	"time"
 	"unicode"
@@ -76,6 +77,15 @@ func Reason(reason string) (string, error) {
 		return "", sportello.Errorf(sportello.EINVALID, "the reason holds a control character or is not UTF-8 text")
 	}
 	return reason, nil
+}
+
+// NewPassword refuses a password too short to give a new user: both
+// stores ask the same (the demo users' short password only comes by Seed).
+func NewPassword(pw string) error {
+	if len(pw) < password.MinLen {
+		return sportello.Errorf(sportello.EINVALID, "the password needs at least %d characters", password.MinLen)
+	}
+	return nil
 }
 
 // User refuses a user that cannot be stored.

@@ -28,8 +28,8 @@ func (db *DB) CreateUserInDesks(ctx context.Context, u *sportello.User, pw strin
 	if err := check.User(u); err != nil {
 		return err
 	}
-	if len(pw) < MinPasswordLen {
-		return sportello.Errorf(sportello.EINVALID, "the password needs at least %d characters", MinPasswordLen)
+	if err := check.NewPassword(pw); err != nil {
+		return err
 	}
 	hash, err := password.Hash(pw) // before the transaction: it takes a while
 	if err != nil {

@@ -29,8 +29,8 @@ func (db *DB) CreateUserInDesks(ctx context.Context, u *sportello.User, pw strin
 	if err := check.User(u); err != nil {
 		return err
 	}
-	if len(pw) < MinPasswordLen {
-		return sportello.Errorf(sportello.EINVALID, "the password needs at least %d characters", MinPasswordLen)
+	if err := check.NewPassword(pw); err != nil {
+		return err
 	}
 	return db.update(ctx, func(tx *sql.Tx) error {
 		if err := db.insertUser(ctx, tx, u, pw); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/sportello/sportello"
@@ -90,25 +91,8 @@ func TestEndToEnd_CallPopsHistoryAndWrapUpReachesOthers(t *testing.T) {
 	requireTool(t, "sipp")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a := test.NewTempApp(t)
-	if err := desktop.SetupLanguage("en"); err != nil {
-		t.Fatal(err)
-	}
-
-	// Desktop 1: the embedded default, on a free SIP port.
-	sipPort, err := desktop.FreeUDPPort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m1 := desktop.NewMain()
-	m1.Config.DataDir = t.TempDir()
-	m1.Config.SIPListen = fmt.Sprintf("127.0.0.1:%d", sipPort)
-	if err := m1.Run(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m1.Close() })
-	w1 := m1.Desktop.Window
-	w1.Show()
+	a := testApp(t)
+	m1, w1, sipPort := embeddedOperator(t, ctx, a)
 	apptest.WaitText(t, w1, 10*time.Second, fmt.Sprintf("SIP: listening on udp 127.0.0.1:%d", sipPort), "syncd: online", "Giulia Bianchi (operator)")
 	url := m1.Embedded.URL()
 
@@ -215,10 +199,28 @@ func TestEndToEnd_UnknownCaller(t *testing.T) {
 	requireTool(t, "sipp")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	_, w, sipPort := embeddedOperator(t, ctx, testApp(t))
+	sippCall(t, ctx, sipPort, "+390299999999")
+	apptest.WaitText(t, w, 10*time.Second, "Ringing", "Unknown caller +39 02 9999 9999", "No open cases")
+	apptest.Press(w, app.ShortcutHangup)
+	apptest.WaitText(t, w, 10*time.Second, "Missed call")
+}
+
+// testApp is Fyne's headless test app with the UI in English.
+func testApp(t *testing.T) fyne.App {
+	t.Helper()
 	a := test.NewTempApp(t)
 	if err := desktop.SetupLanguage("en"); err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// embeddedOperator starts the embedded default, as `make run` does, with
+// the softphone on a free SIP port, and waits until the demo operator is
+// signed in and online.
+func embeddedOperator(t *testing.T, ctx context.Context, a fyne.App) (*desktop.Main, fyne.Window, int) {
+	t.Helper()
 	sipPort, err := desktop.FreeUDPPort()
 	if err != nil {
 		t.Fatal(err)
@@ -232,9 +234,6 @@ func TestEndToEnd_UnknownCaller(t *testing.T) {
 	t.Cleanup(func() { _ = m.Close() })
 	w := m.Desktop.Window
 	w.Show()
-	apptest.WaitText(t, w, 10*time.Second, "Giulia Bianchi (operator)")
-	sippCall(t, ctx, sipPort, "+390299999999")
-	apptest.WaitText(t, w, 10*time.Second, "Ringing", "Unknown caller +39 02 9999 9999", "No open cases")
-	apptest.Press(w, app.ShortcutHangup)
-	apptest.WaitText(t, w, 10*time.Second, "Missed call")
+	apptest.WaitText(t, w, 10*time.Second, "Giulia Bianchi (operator)", "syncd: online")
+	return m, w, sipPort
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/sportello/sportello"
@@ -28,26 +27,8 @@ func TestEndToEnd_EscalationReachesTheDesk(t *testing.T) {
 	requireTool(t, "sipp")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a := test.NewTempApp(t)
-	if err := desktop.SetupLanguage("en"); err != nil {
-		t.Fatal(err)
-	}
-
-	// The operator: the embedded default, on a free SIP port.
-	sipPort, err := desktop.FreeUDPPort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := desktop.NewMain()
-	op.Config.DataDir = t.TempDir()
-	op.Config.SIPListen = fmt.Sprintf("127.0.0.1:%d", sipPort)
-	if err := op.Run(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = op.Close() })
-	w1 := op.Desktop.Window
-	w1.Show()
-	apptest.WaitText(t, w1, 10*time.Second, "Giulia Bianchi (operator)", "syncd: online")
+	a := testApp(t)
+	op, w1, sipPort := embeddedOperator(t, ctx, a)
 	if strings.Contains(apptest.Text(w1), "Desk queue") {
 		t.Fatal("the operator has a desk queue")
 	}

@@ -318,24 +318,8 @@ func TestEndToEnd_MissedCallOnHistory(t *testing.T) {
 	requireTool(t, "sipp")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a := test.NewTempApp(t)
-	if err := desktop.SetupLanguage("en"); err != nil {
-		t.Fatal(err)
-	}
-	sipPort, err := desktop.FreeUDPPort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := desktop.NewMain()
-	m.Config.DataDir = t.TempDir()
-	m.Config.SIPListen = fmt.Sprintf("127.0.0.1:%d", sipPort)
-	if err := m.Run(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	w := m.Desktop.Window
-	w.Show()
-	apptest.WaitText(t, w, 10*time.Second, "Giulia Bianchi (operator)", "syncd: online")
+	a := testApp(t)
+	m, w, sipPort := embeddedOperator(t, ctx, a)
 
 	own, err := desktop.FreeUDPPort()
 	if err != nil {
