@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/mail"
 	"github.com/sportello/sportello/sync/wire"
 )
 
@@ -122,6 +123,9 @@ type Server struct {
 	UserThrottle, AddrThrottle Throttle
 	// Board is how the supervisor's board counts and alerts (board.go).
 	Board BoardConfig
+	// Mail sends case replies and appointment confirmations to citizens;
+	// nil means syncd has no SMTP relay and says so when asked to send.
+	Mail mail.Sender
 
 	store   Store
 	logger  *slog.Logger
