@@ -21,7 +21,7 @@ const (
 // Valid reports whether s is a known agent state.
 func (s AgentState) Valid() bool {
 	switch s {
-	case AgentAvailable, AgentOnCall, AgentWrapUp, AgentBreak, AgentOffline:
+	case AgentAvailable, AgentRinging, AgentOnCall, AgentWrapUp, AgentBreak, AgentOffline:
 		return true
 	}
 	return false
@@ -33,8 +33,9 @@ const MaxPresenceReason = 200
 // Presence is an agent's state as their desktop reports it; Reason says
 // why a break (optional).
 type Presence struct {
-	State  AgentState `json:"state"`
-	Reason string     `json:"reason,omitempty"`
+	State        AgentState `json:"state"`
+	Reason       string     `json:"reason,omitempty"`
+	PresenceCall            // ringing, on a call, wrap-up (boardact.go)
 }
 
 // Board is the supervisor's board as syncd computes it, once for every
@@ -48,18 +49,23 @@ type Board struct {
 	Desks           []BoardDesk  `json:"desks"`
 	FCR             BoardFCR     `json:"fcr"`
 	Alerts          []BoardAlert `json:"alerts"`
+	// Appointments counts, per office, the appointments booked today and
+	// not cancelled (appointment.go), offices with none left out.
+	Appointments []BoardOffice `json:"appointments,omitempty"`
+	BoardActs                  // callbacks, raised hands, intraday series (boardact.go)
 }
 
 // BoardAgent is one agent on the board: state and since when, and the
 // calls wrapped up today.
 type BoardAgent struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Role       Role       `json:"role,omitempty"`
-	State      AgentState `json:"state"`
-	Reason     string     `json:"reason,omitempty"`
-	Since      time.Time  `json:"since,omitzero"`
-	CallsToday int        `json:"calls_today"`
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	Role             Role       `json:"role,omitempty"`
+	State            AgentState `json:"state"`
+	Reason           string     `json:"reason,omitempty"`
+	Since            time.Time  `json:"since,omitzero"`
+	CallsToday       int        `json:"calls_today"`
+	BoardAgentDetail            // boardact.go
 }
 
 // BoardDesk is one desk's backlog: the cases in its queue, when the
@@ -74,11 +80,23 @@ type BoardDesk struct {
 }
 
 // BoardFCR is first-contact resolution today: wrap-ups resolved at first
-// contact out of all wrap-ups, against the target (0.8).
+// contact out of all wrap-ups, against the target (0.8), and true.
 type BoardFCR struct {
 	Resolved int     `json:"resolved"`
 	WrapUps  int     `json:"wrap_ups"`
 	Target   float64 `json:"target"`
+	// FirstContacts and TrueResolved are today's true first-contact
+	// resolution (repeat contacts removed, see FCRCounts); Week counts
+	// both ways since Monday.
+	FirstContacts int       `json:"first_contacts,omitempty"`
+	TrueResolved  int       `json:"true_resolved,omitempty"`
+	Week          FCRCounts `json:"week,omitzero"`
+}
+
+// TrueRate returns today's true first-contact resolution, 0 without
+// first contacts.
+func (f BoardFCR) TrueRate() float64 {
+	return FCRCounts{FirstContacts: f.FirstContacts, TrueResolved: f.TrueResolved}.TrueRate()
 }
 
 // Rate returns Resolved/WrapUps, 0 without wrap-ups.
@@ -119,4 +137,12 @@ type PresenceService interface {
 type BoardService interface {
 	Board(ctx context.Context) (*Board, error)
 	SubscribeBoard(onBoard func(*Board)) (cancel func())
+}
+
+// BoardOffice is one office on the board: the appointments booked there
+// today and not cancelled.
+type BoardOffice struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	BookedToday int    `json:"booked_today"`
 }

@@ -81,11 +81,15 @@ type TimeRange struct {
 // (index time.Weekday, Sunday = 0), closed on the calendar's holidays.
 type WeeklyHours struct {
 	Days [7][]TimeRange `json:"days"`
+	// Exceptions are days with other hours, or closed (hoursexceptions.go).
+	Exceptions []DayException `json:"exceptions,omitempty"`
 }
 
 // ParseHours reads hours written the way the portal writes them, one
 // clause per group of days separated by ";": "lun-ven 8:30-12:30,
 // 14:00-16:00; sab 9:00-12:00". Days: lun mar mer gio ven sab dom.
+// A clause starting with dates is an exception: "2026-08-14 chiuso;
+// 2026-12-24,2026-12-31 8:30-12:00".
 func ParseHours(s string) (WeeklyHours, error) {
 	var h WeeklyHours
 	days := map[string]time.Weekday{"lun": time.Monday, "mar": time.Tuesday, "mer": time.Wednesday,
@@ -93,6 +97,12 @@ func ParseHours(s string) (WeeklyHours, error) {
 	for _, clause := range strings.Split(s, ";") {
 		clause = strings.TrimSpace(clause)
 		if clause == "" {
+			continue
+		}
+		if xs, isException, err := parseException(clause); err != nil {
+			return h, err
+		} else if isException {
+			h.Exceptions = append(h.Exceptions, xs...)
 			continue
 		}
 		dayPart, rangePart, ok := strings.Cut(clause, " ")
@@ -159,16 +169,11 @@ type OpenState struct {
 func (h WeeklyHours) StateAt(t time.Time, loc *time.Location, cal Calendar) OpenState {
 	t = t.In(loc)
 	var st OpenState
-	name, holiday := cal.Holiday(t)
-	if holiday {
-		st.Holiday = name
-		if st.Holiday == "" {
-			st.Holiday = "festivo"
-		}
-	}
+	today, closed := h.rangesOn(t, cal) // the week, holidays and exceptions (hoursexceptions.go)
+	st.Holiday = closed
 	mins := t.Hour()*60 + t.Minute()
-	if !holiday {
-		for _, r := range h.Days[t.Weekday()] {
+	if closed == "" {
+		for _, r := range today {
 			if mins >= r.From && mins < r.To {
 				st.Open = true
 				st.Until = at(t, r.To, loc)
@@ -184,10 +189,11 @@ func (h WeeklyHours) StateAt(t time.Time, loc *time.Location, cal Calendar) Open
 	}
 	for i := 1; i <= 14; i++ {
 		d := t.AddDate(0, 0, i)
-		if _, hol := cal.Holiday(d); hol || len(h.Days[d.Weekday()]) == 0 {
+		ranges, _ := h.rangesOn(d, cal)
+		if len(ranges) == 0 {
 			continue
 		}
-		st.Next = at(d, h.Days[d.Weekday()][0].From, loc)
+		st.Next = at(d, ranges[0].From, loc)
 		return st
 	}
 	return st

@@ -128,21 +128,7 @@ func (cb *Callback) OwnedBy(userID string, desks []string) bool {
 // unanswered attempts, then it fails. A callback no longer scheduled is
 // ECONFLICT.
 func (cb *Callback) Attempt(a CallbackAttempt) error {
-	if !a.Outcome.Valid() {
-		return Errorf(EINVALID, "unknown attempt outcome %q: use answered_resolved, no_answer or busy", a.Outcome)
-	}
-	if cb.State != CallbackScheduled {
-		return Errorf(ECONFLICT, "the callback is %s already", cb.State)
-	}
-	cb.Attempts = append(cb.Attempts, a)
-	switch {
-	case a.Outcome == AttemptResolved:
-		cb.State = CallbackDone
-	case len(cb.Attempts) >= MaxCallbackAttempts:
-		cb.State = CallbackFailed
-	}
-	cb.UpdatedAt = a.At
-	return nil
+	return cb.AttemptUnder(a, CallbackRetry{}) // callbackretry.go
 }
 
 // SortCallbacks orders callbacks first due, first served: by window start,

@@ -108,6 +108,9 @@ type Case struct {
 	// CitizenName is the citizen's name on the cases of a desk's queue,
 	// which are read without the citizen's card.
 	CitizenName string `json:"citizen_name,omitempty"`
+	// SLA is the case's due time and flags at its desk as syncd computed
+	// them when it served the queue (slaconfig.go); nil elsewhere.
+	SLA *SLAState `json:"sla,omitempty"`
 	// Pending marks a case as the desktop recorded it while syncd was
 	// unreachable: it is in the outbox and syncd has not accepted it yet.
 	Pending bool `json:"pending,omitempty"`
@@ -137,7 +140,7 @@ func (c *Case) Apply(e *CaseEvent) error {
 		c.Category = e.Category
 		c.Subject = e.Note
 		c.OpenedAt = e.At
-	case EventCall, EventNote, EventCallbackAttempt:
+	case EventCall, EventNote, EventCallbackAttempt, EventAppointment:
 		// History only.
 	case EventCallbackScheduled:
 		if c.Status == StatusResolved {
@@ -206,6 +209,10 @@ func (c *Case) Apply(e *CaseEvent) error {
 			return err
 		}
 		next = StatusResolved
+	case EventReplied:
+		if err := c.mayReply(e); err != nil {
+			return err
+		}
 	case EventReopened:
 		if c.Status != StatusResolved {
 			return Errorf(ECONFLICT, "only a resolved case can be reopened")
@@ -248,6 +255,25 @@ func (c *Case) mayTakeFromHolder(e *CaseEvent, what string) error {
 		return nil
 	}
 	return Errorf(ECONFLICT, "the case is taken by %s: only they or a supervisor can %s it", c.ClaimedBy, what)
+}
+
+// mayReply checks a replied event: a known channel and a text, on a case
+// its author holds (claimed, or its answer ready); the state stays as it
+// is, so the holder resolves the case once the citizen has the answer.
+func (c *Case) mayReply(e *CaseEvent) error {
+	if !ReplyChannel(e.Outcome).Valid() {
+		return Errorf(EINVALID, "unknown reply channel %q: use email, letter or phone", e.Outcome)
+	}
+	if e.Note == "" {
+		return Errorf(EINVALID, "write the reply first")
+	}
+	if c.Status != StatusClaimed && c.Status != StatusAnswerReady {
+		return Errorf(ECONFLICT, "claim the case before replying to the citizen")
+	}
+	if !c.heldBy(e) {
+		return Errorf(ECONFLICT, "the case is taken by %s: only they can reply", c.ClaimedBy)
+	}
+	return nil
 }
 
 // Replay builds a case from its events in order.

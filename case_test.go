@@ -78,6 +78,8 @@ func TestCase_DeskWork(t *testing.T) {
 		{"TransferByColleague", E{opened, escalated, claimed, ev(sportello.EventEscalated, desk("multe"), marco)}, sportello.StatusClaimed, "Luca Esposito", "tributi", sportello.ECONFLICT},
 		{"WrapUpEscalateClaimed", E{opened, escalated, claimed, ev(sportello.EventWrapUp, outcome(sportello.OutcomeEscalated), desk("multe"), giulia)}, sportello.StatusClaimed, "Luca Esposito", "tributi", sportello.ECONFLICT},
 		{"TransferUnclaimedByOperator", E{opened, escalated, ev(sportello.EventEscalated, desk("multe"), giulia)}, sportello.StatusEscalated, "", "multe", ""},
+		{"AppointmentKeepsHolder", E{opened, escalated, claimed, ev(sportello.EventAppointment, giulia)}, sportello.StatusClaimed, "Luca Esposito", "tributi", ""},
+		{"AppointmentOnResolved", E{opened, escalated, ev(sportello.EventResolved, giulia), ev(sportello.EventAppointment, giulia)}, sportello.StatusResolved, "", "tributi", ""},
 		{"ReopenThenEscalate", E{opened, escalated, claimed, ev(sportello.EventResolved, luca), ev(sportello.EventReopened, giulia), ev(sportello.EventEscalated, desk("multe"), giulia)}, sportello.StatusEscalated, "", "multe", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,6 +24,9 @@ type DirectoryEntry struct {
 	// DeskID names the second-level desk the number rings, for internal desks.
 	DeskID    string    `json:"desk_id,omitempty"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Version counts the saved versions (kbedit.go): an edit names the
+	// version it started from.
+	Version int `json:"version,omitempty"`
 }
 
 // StateAt says whether the entry answers at t: always open without hours.

@@ -37,6 +37,9 @@ type KBEntry struct {
 	OwnerDesk  string       `json:"owner_desk,omitempty"`
 	ReviewedAt time.Time    `json:"reviewed_at,omitzero"`
 	UpdatedAt  time.Time    `json:"updated_at,omitzero"`
+	// Version counts the saved versions (kbedit.go): an edit names the
+	// version it started from.
+	Version int `json:"version,omitempty"`
 }
 
 // KBHit is a search result: the entry and its title and summary with the

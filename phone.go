@@ -40,6 +40,36 @@ type Call struct {
 	// OnHold and Muted are what the operator switched on an active call.
 	OnHold bool `json:"on_hold,omitempty"`
 	Muted  bool `json:"muted,omitempty"`
+	// ConsultOf is, on a consultation call (Phone.Consult), the id of the
+	// call the operator is transferring.
+	ConsultOf string `json:"consult_of,omitempty"`
+	// EarlyMedia is set on a dialing call while the network plays its
+	// own audio (183 Session Progress: announcements, ring-back).
+	EarlyMedia bool `json:"early_media,omitempty"`
+	// Quality is the audio quality measured on an answered call (RTCP and
+	// the jitter buffer), updated while it lasts; nil before any audio.
+	Quality *CallQuality `json:"quality,omitempty"`
+	// Recording is set while the operator records the call.
+	Recording bool `json:"recording,omitempty"`
+}
+
+// CallQuality is the audio quality of a call as the phone measured it.
+type CallQuality struct {
+	// JitterMS is the interarrival jitter of the audio received (RFC 3550).
+	JitterMS float64 `json:"jitter_ms"`
+	// LossPct is the share of the audio received that was lost or came too
+	// late to play, in percent.
+	LossPct float64 `json:"loss_pct"`
+	// PeerLossPct is the loss the other side reports of the audio it
+	// receives (RTCP), in percent.
+	PeerLossPct float64 `json:"peer_loss_pct"`
+	// RTTMS is the round-trip time from RTCP (LSR/DLSR), 0 until known.
+	RTTMS float64 `json:"rtt_ms"`
+	// DelayMS is the playout delay the jitter buffer adds.
+	DelayMS float64 `json:"delay_ms"`
+	// MOS is the E-model (ITU-T G.107) estimate of the listening quality,
+	// from 1 (bad) to 4.5.
+	MOS float64 `json:"mos"`
 }
 
 // Missed reports whether c is an inbound call that ended without being
@@ -101,7 +131,8 @@ type Phone interface {
 	// Calls delivers a snapshot of a call on every change of state, hold
 	// or mute.
 	Calls() <-chan Call
-	// Answer picks up a ringing call.
+	// Answer picks up a ringing call; a call already in conversation goes
+	// on hold first (call waiting: Hold and Resume then swap the two).
 	Answer(callID string) error
 	// Hangup ends a call in any state (rejecting it when still ringing,
 	// cancelling it while dialing).
@@ -115,6 +146,9 @@ type Phone interface {
 	Resume(callID string) error
 	// Mute stops (on) or restarts sending the operator's voice.
 	Mute(callID string, on bool) error
+	// Record switches recording of an answered call on or off (a stereo
+	// WAV file: operator left, citizen right); snapshots carry Recording.
+	Record(callID string, on bool) error
 	// SendDTMF sends keys ("1", "12#") on an active call, in order.
 	SendDTMF(callID, keys string) error
 	// Transfer hands an active call to target (a number or a SIP URI)
@@ -122,6 +156,19 @@ type Phone interface {
 	// the call ended as "transferred", or an error wrapping
 	// ErrTransferFailed with the reason while the call stays in hand.
 	Transfer(callID, target string) error
+	// Consult starts an attended transfer of the active call callID: it
+	// puts the call on hold and dials target (a number or a SIP URI),
+	// returning the consultation call's id at once (its snapshots carry
+	// ConsultOf). When the consultation ends without a completed transfer
+	// the call is taken off hold.
+	Consult(callID, target string) (string, error)
+	// CompleteTransfer hands the call callID to the answered consultation
+	// consultID (REFER with Replaces): nil once the target took the call
+	// and both calls ended "transferred"; on failure the consultation ends,
+	// the call is resumed and the error wraps ErrTransferFailed.
+	CompleteTransfer(callID, consultID string) error
+	// CancelTransfer ends the consultation consultID and resumes callID.
+	CancelTransfer(callID, consultID string) error
 	// DTMF delivers the keys the other party presses.
 	DTMF() <-chan DTMF
 	// Registration is the registration now (RegistrationNone without a

@@ -55,8 +55,14 @@ type Citizen struct {
 	Name    string      `json:"name"`
 	TaxCode string      `json:"tax_code"` // codice fiscale or partita IVA
 	Phones  []string    `json:"phones"`   // E.164
-	Email   string      `json:"email,omitempty"`
-	Address string      `json:"address,omitempty"`
+	// PhoneLabels[i], when set, says what Phones[i] is: PhoneMobile,
+	// PhoneHome or PhoneWork ("" for none; nil when no number has one).
+	PhoneLabels []string `json:"phone_labels,omitempty"`
+	Email       string   `json:"email,omitempty"`
+	Address     string   `json:"address,omitempty"`
+	// MergedInto is set on a duplicate merged into another citizen: the
+	// id of the survivor (identity.go).
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Desk is a second-level desk (sportello di secondo livello).
@@ -124,6 +130,9 @@ type WrapUp struct {
 	KBEntries  []string  `json:"kb_entries,omitempty"`
 	AnsweredAt time.Time `json:"answered_at,omitzero"`
 	EndedAt    time.Time `json:"ended_at,omitzero"`
+	// MOS is the call's audio quality as the desktop's phone estimated it
+	// (E-model, 1 to 4.5; 0: not measured).
+	MOS float64 `json:"mos,omitempty"`
 	// CallbackFrom and CallbackTo are the window of the callback an
 	// OutcomeCallbackScheduled wrap-up promises (UTC); CallbackOwner is
 	// OwnerSelf (the default) or OwnerPool. The callback is created with
@@ -140,6 +149,9 @@ func (w *WrapUp) Validate() error {
 	}
 	if w.Outcome == OutcomeEscalated && w.DeskID == "" {
 		return Errorf(EINVALID, "choose the desk to escalate to")
+	}
+	if w.MOS != 0 && (w.MOS < 1 || w.MOS > 4.5 || w.MOS != w.MOS) {
+		return Errorf(EINVALID, "a call's MOS is between 1 and 4.5")
 	}
 	if w.Outcome != OutcomeEscalated && w.DeskID != "" {
 		return Errorf(EINVALID, "only an escalated call goes to a desk")
@@ -229,6 +241,12 @@ type Change struct {
 	CaseID    string     `json:"case_id,omitempty"`
 	DeskID    string     `json:"desk_id,omitempty"`
 	Event     *CaseEvent `json:"event,omitempty"`
+	// EntryID, KB and Directory carry an edit of the knowledge base or the
+	// directory (kinds ChangeKindKB, ChangeKindDirectory in kbedit.go):
+	// the entry as saved, or only its id when it was retired.
+	EntryID   string          `json:"entry_id,omitempty"`
+	KB        *KBEntry        `json:"kb,omitempty"`
+	Directory *DirectoryEntry `json:"directory,omitempty"`
 }
 
 // ChangeKindCaseEvent marks a change that carries a case event.

@@ -29,12 +29,51 @@ type Config struct {
 	// admins the supervisor's board. nil: none.
 	Presence sportello.PresenceService
 	Board    sportello.BoardService
+	// Hands lets operators raise a hand for help; BoardActions lets
+	// supervisors act from the board; AlertSound sounds the board's new
+	// alerts; BreakReasons are offered for a break
+	// (sportello.DefaultBreakReasons when empty). nil: none, silent
+	// (boardact.go).
+	Hands        sportello.HandService
+	BoardActions sportello.BoardActionService
+	AlertSound   AlertSound
+	BreakReasons []string
+	// Ringer rings the ring device while an inbound call rings
+	// (ringer.go). nil: silent. NoSound lists the sound devices that
+	// did not open ("microphone", "speaker", "ring device"), replaced by
+	// silence: the status bar warns of them.
+	Ringer  Ringer
+	NoSound []string
 	// Callbacks lists and records callbacks (the Richiamate tab,
 	// callbacks.go). nil: none.
 	Callbacks sportello.CallbackService
+	// Replies sends replies to citizens by email and letter from the
+	// desk queue (replies.go); LetterDir is where printed letters are
+	// saved (the user's Documents folder when empty). nil: no replies.
+	Replies   sportello.ReplyService
+	LetterDir string
 	// Directory searches the transfer directory (the Rubrica tab,
 	// directory.go). nil: none.
 	Directory sportello.DirectoryService
+	// Edits saves edits of the knowledge base (the Edit form and History
+	// of the Informazioni tab, kbedit.go) for admins and desk owners. nil: none.
+	Edits sportello.EditService
+	// Availability tells the Rubrica who is available at internal desks;
+	// Usefulness gives supervisors and admins the knowledge base's
+	// usefulness tab (availability.go, kbusefulness.go). nil: none.
+	Availability sportello.DeskAvailabilityService
+	Usefulness   sportello.KBUsefulnessService
+	// Appointments books citizens' appointments at the offices (the
+	// Appuntamenti tab and picker, appointments.go). nil: none.
+	Appointments sportello.AppointmentService
+	// Reports gives supervisors and admins the Rapporti tab (reports.go);
+	// ReportDir is where exports are saved (the user's Documents folder
+	// when empty). nil: no tab.
+	Reports   sportello.ReportService
+	ReportDir string
+	// Identity registers, edits and searches citizens, and merges
+	// duplicates for supervisors (citizenedit.go, merge.go). nil: none.
+	Identity sportello.CitizenEditService
 
 	// Auth signs in when User is nil: the desktop then opens the sign-in
 	// dialog and calls OnSignedIn once the user is in.

@@ -31,6 +31,7 @@ type boardPanel struct {
 	agents *fyne.Container
 	desks  *fyne.Container
 	tab    *container.TabItem
+	act    *boardActs // callbacks, hands, chart, sound (boardact.go)
 
 	// State, touched only on Fyne's goroutine.
 	board *sportello.Board
@@ -40,15 +41,23 @@ type boardPanel struct {
 
 func newBoardPanel(s *operatorScreen) *boardPanel {
 	p := &boardPanel{s: s, alerts: container.NewVBox(), agents: container.NewVBox(), desks: container.NewVBox()}
+	p.act = newBoardActs(p)
 	p.head = widget.NewLabelWithStyle(tr("Supervision"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.fcr = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.calls = widget.NewLabel("")
+	// Long lines wrap so that the board never widens the window past the
+	// screen.
+	p.head.Truncation = fyne.TextTruncateEllipsis
+	p.fcr.Wrapping, p.calls.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord
+	// The agents come first, under the calls and the alerts: with dozens
+	// of agents they are what the supervisor watches.
 	body := container.NewVBox(
 		p.fcr, p.calls, p.alerts,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("Agents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.agents,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("Desks"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.desks,
+		widget.NewSeparator(), p.act.box,
 	)
 	p.tab = container.NewTabItem(tr("Supervision"), container.NewBorder(p.head, nil, nil, nil, container.NewVScroll(body)))
 	p.render()
@@ -114,6 +123,7 @@ func (p *boardPanel) render() {
 	p.agents.RemoveAll()
 	p.desks.RemoveAll()
 	b := p.board
+	p.act.render(b)
 	if b == nil {
 		text := tr("Supervision") + " · " + tr("reading the board...")
 		if p.err != "" {
@@ -127,13 +137,15 @@ func (p *boardPanel) render() {
 	p.head.SetText(fmt.Sprintf("%s · %s %s · %s", tr("Supervision"), tr("updated at"), p.s.clock(b.At), shortcutText(ShortcutBoard)))
 
 	rate, target := int(100*b.FCR.Rate()+0.5), int(100*b.FCR.Target+0.5)
-	p.fcr.SetText(fmt.Sprintf("%s: %d%% (%d/%d) · %s %d%%", tr("Resolved at first contact today"), rate, b.FCR.Resolved, b.FCR.WrapUps, tr("target"), target))
+	p.fcr.SetText(fmt.Sprintf("%s: %d%% (%d/%d) · %s %d%%", tr("Resolved at first contact today"), rate, b.FCR.Resolved, b.FCR.WrapUps, tr("target"), target) +
+		"\n" + trueFCRText(b.FCR)) // boardfcr.go
 	p.fcr.Importance = widget.MediumImportance
 	if b.FCR.WrapUps > 0 && b.FCR.Rate() < b.FCR.Target {
 		p.fcr.Importance = widget.WarningImportance
 	}
 	p.fcr.Refresh()
 	p.calls.SetText(fmt.Sprintf("%s: %d · %s: %d", tr("Calls in progress"), b.CallsInProgress, tr("Missed today"), b.MissedToday))
+	p.calls.SetText(p.calls.Text + appointmentsBoardText(b)) // appointments.go
 
 	for _, a := range b.Alerts {
 		l := widget.NewLabelWithStyle(tr("ALERT")+": "+p.alertText(a), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -146,10 +158,13 @@ func (p *boardPanel) render() {
 		p.agents.Add(widget.NewLabel(tr("No agent has reported a state yet")))
 	}
 	for _, a := range b.Agents {
-		p.agents.Add(widget.NewLabel(p.agentLine(a)))
+		l := widget.NewLabel(p.agentLine(a))
+		l.Wrapping = fyne.TextWrapWord
+		p.agents.Add(l)
 	}
 	for _, d := range b.Desks {
 		l := widget.NewLabel(p.deskLine(d))
+		l.Wrapping = fyne.TextWrapWord
 		if d.Breached > 0 {
 			l.Importance = widget.DangerImportance
 		} else if d.AtRisk > 0 {
@@ -171,6 +186,7 @@ func (p *boardPanel) agentLine(a sportello.BoardAgent) string {
 		parts = append(parts, tr("since")+" "+a.Since.In(p.s.cfg.Location).Format("15:04"))
 	}
 	parts = append(parts, fmt.Sprintf("%s: %d", tr("calls today"), a.CallsToday))
+	parts = append(parts, agentDetail(a)...) // boardact.go
 	return strings.Join(parts, " · ")
 }
 
@@ -192,7 +208,7 @@ func (p *boardPanel) alertText(a sportello.BoardAlert) string {
 	case sportello.AlertDeskPastSLA:
 		return tr("The oldest case is past its SLA at the desk") + " " + a.DeskName
 	}
-	return a.Message
+	return actAlertText(a, p.board) // boardact.go
 }
 
 // newSupervision makes the state reporter and, with a BoardService, the
@@ -202,6 +218,8 @@ func (s *operatorScreen) newSupervision() {
 	if s.cfg.Board != nil {
 		s.board = newBoardPanel(s)
 	}
+	s.newUsefulness() // kbusefulness.go
+	s.newReports()    // reports.go
 }
 
 // boardView reports whether the Supervisione tab shows.
@@ -212,6 +230,8 @@ func (s *operatorScreen) boardView() bool { return s.board != nil && s.board.vie
 func (s *operatorScreen) supervisionSignedIn() {
 	s.presence.report()
 	s.win.SetMainMenu(s.mainMenu()) // the State or Supervisione menu
+	s.usefulnessSignedIn()
+	s.reportsSignedIn()
 	if !s.boardView() {
 		return
 	}
@@ -225,6 +245,8 @@ func (s *operatorScreen) supervisionSignedIn() {
 // supervisionSignedOut forgets the board and the agent's state.
 func (s *operatorScreen) supervisionSignedOut() {
 	s.presence.signedOut()
+	s.usefulnessSignedOut()
+	s.reportsSignedOut()
 	if s.board != nil {
 		if indexOfTab(s.tabs, s.board.tab) >= 0 {
 			s.tabs.Remove(s.board.tab)
@@ -253,8 +275,13 @@ func (s *operatorScreen) supervisionMenus() []*fyne.Menu {
 	if s.presence.agent() {
 		menus = append(menus, fyne.NewMenu(tr("State"), item(tr("Break")+" / "+tr("End break"), ShortcutBreak, s.presence.toggleBreak)))
 	}
+	if s.presence.agent() && s.cfg.Hands != nil {
+		menus[len(menus)-1].Items = append(menus[len(menus)-1].Items, item(tr("Raise hand")+" / "+tr("Lower hand"), ShortcutRaiseHand, s.presence.act.toggleHand))
+	}
 	if s.boardView() {
-		menus = append(menus, fyne.NewMenu(tr("Supervision"), item(tr("Supervision"), ShortcutBoard, s.focusBoard)))
+		menus = append(menus, fyne.NewMenu(tr("Supervision"), append([]*fyne.MenuItem{item(tr("Supervision"), ShortcutBoard, s.focusBoard),
+			item(tr("I am coming"), ShortcutAnswerHand, s.board.act.answerOldest), item(tr("Silence the alerts"), ShortcutSilence, s.board.act.silence)},
+			append(s.usefulnessMenuItems(item), s.reportsMenuItems(item)...)...)...))
 	}
 	return menus
 }
@@ -263,4 +290,7 @@ func (s *operatorScreen) addSupervisionShortcuts() {
 	c := s.win.Canvas()
 	c.AddShortcut(ShortcutBreak, func(fyne.Shortcut) { s.presence.toggleBreak() })
 	c.AddShortcut(ShortcutBoard, func(fyne.Shortcut) { s.focusBoard() })
+	s.addBoardActShortcuts() // boardact.go
+	s.addUsefulnessShortcuts()
+	s.addReportsShortcuts()
 }

@@ -49,15 +49,22 @@ func (b *boards) push(nb *sportello.Board) {
 	}
 }
 
-// presences is a fake PresenceService that records the states reported.
+// presences is a fake PresenceService that records the states reported
+// (a state reported again, with the caller's name once the screen pop
+// has it, counts once) and every report in full.
 type presences struct {
 	mu  sync.Mutex
 	got []sportello.AgentState
+	all []sportello.Presence
 }
 
 func (p *presences) SetPresence(_ context.Context, pr sportello.Presence) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.all = append(p.all, pr)
+	if n := len(p.got); n > 0 && p.got[n-1] == pr.State {
+		return nil
+	}
 	p.got = append(p.got, pr.State)
 	return nil
 }
@@ -166,20 +173,20 @@ func TestBoard_OperatorReportsState(t *testing.T) {
 	}
 
 	r.phone.CallsCh <- call(sportello.CallRinging, "+390212345678")
-	apptest.WaitText(t, r.w, wait, "State: on a call")
+	apptest.WaitText(t, r.w, wait, "State: ringing")
 	r.phone.CallsCh <- call(sportello.CallActive, "+390212345678")
-	apptest.WaitText(t, r.w, wait, "In conversation")
+	apptest.WaitText(t, r.w, wait, "In conversation", "State: on a call")
 	r.phone.CallsCh <- call(sportello.CallEnded, "+390212345678")
 	apptest.WaitText(t, r.w, wait, "State: wrap-up")
 	apptest.Press(r.w, app.ShortcutSave)
 	apptest.WaitText(t, r.w, wait, "Saved on case", "State: available")
-	want(sportello.AgentAvailable, sportello.AgentOnCall, sportello.AgentWrapUp, sportello.AgentAvailable)
+	want(sportello.AgentAvailable, sportello.AgentRinging, sportello.AgentOnCall, sportello.AgentWrapUp, sportello.AgentAvailable)
 
 	apptest.Press(r.w, app.ShortcutBreak)
 	apptest.WaitText(t, r.w, wait, "State: on a break", "End break  [Ctrl+P]")
 	apptest.Press(r.w, app.ShortcutBreak)
 	apptest.WaitText(t, r.w, wait, "State: available")
-	want(sportello.AgentAvailable, sportello.AgentOnCall, sportello.AgentWrapUp, sportello.AgentAvailable, sportello.AgentBreak, sportello.AgentAvailable)
+	want(sportello.AgentAvailable, sportello.AgentRinging, sportello.AgentOnCall, sportello.AgentWrapUp, sportello.AgentAvailable, sportello.AgentBreak, sportello.AgentAvailable)
 	if !menuHas(r.w, "Break / End break", app.ShortcutBreak) {
 		t.Fatal("no Break menu item with Ctrl+P")
 	}

@@ -327,9 +327,12 @@ func (p *callbackPanel) record(o sportello.AttemptOutcome) {
 	}()
 }
 
-// onChange reads the list again when a callback was scheduled or attempted.
+// onChange reads the list again when a callback was scheduled or attempted,
+// or syncd noted that it gave an overdue one to the pool (a note naming
+// the callback in CallID: sync/server/overdue.go).
 func (p *callbackPanel) onChange(ch sportello.Change) {
-	if ch.Event != nil && (ch.Event.Kind == sportello.EventCallbackScheduled || ch.Event.Kind == sportello.EventCallbackAttempt) {
+	if ch.Event != nil && (ch.Event.Kind == sportello.EventCallbackScheduled || ch.Event.Kind == sportello.EventCallbackAttempt ||
+		ch.Event.Kind == sportello.EventNote && ch.Event.CallID != "") {
 		p.refresh()
 	}
 }

@@ -33,6 +33,7 @@ type callControls struct {
 	pad      *fyne.Container
 	received *widget.Label
 	phones   *fyne.Container // a call button per number of the card
+	waiting  *callWaiting    // the second call (callwaiting.go)
 
 	reg      sportello.PhoneRegistration
 	heard    string // keys the other party pressed on the call in hand
@@ -60,6 +61,7 @@ func newCallControls(s *operatorScreen) *callControls {
 	c.received = widget.NewLabel("")
 	c.received.Hide()
 	c.phones = container.NewHBox()
+	c.waiting = newCallWaiting(s)
 	return c
 }
 
@@ -70,17 +72,18 @@ func (c *callControls) content() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, c.callBtn, c.number),
 		c.pad,
 		c.received,
+		c.waiting.box,
 	)
 }
 
 // menuItems are the controls' entries of the Call menu.
 func (c *callControls) menuItems(item func(string, fyne.Shortcut, func()) *fyne.MenuItem) []*fyne.MenuItem {
-	return []*fyne.MenuItem{
+	return append([]*fyne.MenuItem{
 		item(tr("Call the number"), ShortcutDial, c.dial),
 		item(tr("Call the citizen"), ShortcutCallCitizen, c.callCitizen),
 		item(tr("Hold / resume"), ShortcutHold, c.toggleHold),
 		item(tr("Mute / unmute"), ShortcutMute, c.toggleMute),
-	}
+	}, c.waiting.menuItems(item)...)
 }
 
 // addShortcuts registers the controls' keys on the window.
@@ -90,6 +93,7 @@ func (c *callControls) addShortcuts(cv fyne.Canvas) {
 	} {
 		cv.AddShortcut(sc, func(fyne.Shortcut) { f() })
 	}
+	c.waiting.addShortcuts(cv)
 }
 
 // start follows the phone's registration and the keys the other party
@@ -270,6 +274,10 @@ func (c *callControls) onCall(prev *sportello.Call, now sportello.Call) {
 	}
 	if now.State == sportello.CallEnded {
 		c.number.SetText("")
+	}
+	if now.State == sportello.CallDialing && now.EarlyMedia && c.s.call != nil && c.s.call.ID == now.ID {
+		// 183 with audio: the network plays a message or a ring-back.
+		c.s.callState.SetText(tr("Calling...") + " · " + tr("the network is playing a message"))
 	}
 	c.refresh()
 }

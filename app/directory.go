@@ -21,6 +21,12 @@ import (
 var (
 	ShortcutDirectory    = &desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierControl}
 	ShortcutTransferCall = &desktop.CustomShortcut{KeyName: fyne.KeyX, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+	// Attended transfer: Ctrl+Shift+K consults the selected number (the
+	// call goes on hold), Ctrl+Shift+O completes the transfer, Ctrl+Shift+J
+	// cancels it and takes the call back.
+	ShortcutConsult          = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+	ShortcutCompleteTransfer = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+	ShortcutCancelTransfer   = &desktop.CustomShortcut{KeyName: fyne.KeyJ, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
 )
 
 // directoryPanel is the transfer directory (rubrica trasferimenti): search
@@ -34,12 +40,34 @@ type directoryPanel struct {
 	results  *fyne.Container
 	details  *widget.Label
 	transfer *tipButton
+	consultB *tipButton // attended transfer: consult the chosen number
+	complete *tipButton
+	cancel   *tipButton
+	consult  *consulting // the attended transfer under way, if any
+	// early holds consultation snapshots that came before Consult
+	// returned the consultation's id.
+	early    map[string]sportello.Call
 	entries  []sportello.DirectoryEntry
 	selected int
 	find     *typeahead[[]sportello.DirectoryEntry]
 	busy     bool // a transfer is under way
 	// done is the transfer that succeeded, until the wrap-up form shows it.
 	done *transferred
+	// avail is who is available at the desks (availability.go).
+	avail deskAvailability
+	// editor is the open edit form, nil when none; editBox the edit
+	// actions shown to admins (directoryedit.go).
+	editor  *dirEditor
+	editBox *fyne.Container
+}
+
+// consulting is an attended transfer under way: the held call, the
+// consultation call and the entry consulted.
+type consulting struct {
+	callID, consultID string
+	to                sportello.DirectoryEntry
+	answered          bool // the consultation is in conversation
+	completing        bool // CompleteTransfer is on its way
 }
 
 // transferred is a call that went to a directory entry.
@@ -79,8 +107,13 @@ func (s *operatorScreen) newDirectory() {
 	p.details.Wrapping = fyne.TextWrapWord
 	p.transfer = newTipButton(tr("Transfer the call"), ShortcutTransferCall, p.transferSelected)
 	p.transfer.Importance = widget.HighImportance
-	head := container.NewVBox(p.search, p.status)
-	body := container.NewVBox(p.results, widget.NewSeparator(), p.details, p.transfer)
+	p.consultB = newTipButton(tr("Attended transfer"), ShortcutConsult, p.consultSelected)
+	p.complete = newTipButton(tr("Complete"), ShortcutCompleteTransfer, p.completeTransfer)
+	p.complete.Importance = widget.SuccessImportance
+	p.cancel = newTipButton(tr("Undo transfer"), ShortcutCancelTransfer, p.cancelTransfer)
+	head := container.NewVBox(p.search, p.editBar(), p.status) // editBar: directoryedit.go
+	body := container.NewVBox(p.results, widget.NewSeparator(), p.details, p.transfer,
+		p.consultB, container.NewGridWithColumns(2, p.complete, p.cancel))
 	p.tab = container.NewTabItem(tr("Directory")+" ("+shortcutText(ShortcutDirectory)+")", container.NewBorder(head, nil, nil, nil, container.NewVScroll(body)))
 	s.directory = p
 	p.refresh()
@@ -114,6 +147,9 @@ func (s *operatorScreen) directoryMenuItems(item func(string, fyne.Shortcut, fun
 	return []*fyne.MenuItem{
 		item(tr("Directory"), ShortcutDirectory, s.focusDirectory),
 		item(tr("Transfer the call"), ShortcutTransferCall, s.directory.transferSelected),
+		item(tr("Attended transfer"), ShortcutConsult, s.directory.consultSelected),
+		item(tr("Complete the transfer"), ShortcutCompleteTransfer, s.directory.completeTransfer),
+		item(tr("Cancel the transfer"), ShortcutCancelTransfer, s.directory.cancelTransfer),
 	}
 }
 
@@ -124,6 +160,9 @@ func (s *operatorScreen) addDirectoryShortcuts() {
 	c := s.win.Canvas()
 	c.AddShortcut(ShortcutDirectory, func(fyne.Shortcut) { s.focusDirectory() })
 	c.AddShortcut(ShortcutTransferCall, func(fyne.Shortcut) { s.directory.transferSelected() })
+	c.AddShortcut(ShortcutConsult, func(fyne.Shortcut) { s.directory.consultSelected() })
+	c.AddShortcut(ShortcutCompleteTransfer, func(fyne.Shortcut) { s.directory.completeTransfer() })
+	c.AddShortcut(ShortcutCancelTransfer, func(fyne.Shortcut) { s.directory.cancelTransfer() })
 }
 
 // directoryMove moves the selection when the Rubrica tab shows; it
@@ -182,6 +221,7 @@ func (p *directoryPanel) showDetails() {
 	add("When to send callers here", e.Note)
 	add("Hours", e.HoursText)
 	add("Now", p.stateText(e))
+	add("Available now", p.availabilityText(e)) // availability.go
 	p.details.SetText(b.String())
 }
 
@@ -198,11 +238,12 @@ func (p *directoryPanel) stateText(e sportello.DirectoryEntry) string {
 // chosen and no transfer under way.
 func (p *directoryPanel) refresh() {
 	c := p.s.call
-	if c != nil && c.State == sportello.CallActive && p.selected < len(p.entries) && !p.busy {
-		p.transfer.Enable()
-	} else {
-		p.transfer.Disable()
-	}
+	ready := c != nil && c.State == sportello.CallActive && p.selected < len(p.entries) && !p.busy && p.consult == nil
+	enable(p.transfer, ready)
+	enable(p.consultB, ready)
+	k := p.consult
+	enable(p.complete, k != nil && k.answered && !k.completing)
+	enable(p.cancel, k != nil && !k.completing)
 }
 
 // transferSelected transfers the call in hand to the chosen number, after
@@ -218,7 +259,7 @@ func (p *directoryPanel) transferSelected() {
 		s.focusDirectory()
 		return
 	}
-	if p.busy {
+	if p.busy || p.consult != nil {
 		return
 	}
 	e, callID := p.entries[p.selected], s.call.ID
@@ -309,4 +350,142 @@ func (p *directoryPanel) applyToWrapUp() {
 		line = "\n" + line
 	}
 	s.note.SetText(s.note.Text + line)
+}
+
+// consultSelected starts an attended transfer to the chosen number: the
+// call in hand goes on hold and the phone calls the number, so the
+// operator can introduce the citizen before completing.
+func (p *directoryPanel) consultSelected() {
+	s := p.s
+	if s.call == nil || s.call.State != sportello.CallActive {
+		s.message.SetText(tr("A transfer needs a call in conversation."))
+		return
+	}
+	if p.selected >= len(p.entries) {
+		s.message.SetText(tr("Choose a number in the directory first."))
+		s.focusDirectory()
+		return
+	}
+	if p.busy || p.consult != nil {
+		return
+	}
+	e, callID := p.entries[p.selected], s.call.ID
+	p.busy = true
+	p.refresh()
+	s.message.SetText(tr("Calling") + " " + e.Name + "...")
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		consultID, err := s.cfg.Phone.Consult(callID, e.Number)
+		do(func() {
+			p.busy = false
+			if err != nil {
+				p.refresh()
+				s.message.SetText(tr("Transfer to") + " " + e.Name + ": " + errorText(err))
+				return
+			}
+			p.consult = &consulting{callID: callID, consultID: consultID, to: e}
+			early, seen := p.early[consultID]
+			p.early = nil
+			p.refresh()
+			s.message.SetText(tr("Consulting") + " " + e.Name + ": " + tr("the citizen is on hold") + ". " +
+				tr("Complete") + " " + shortcutText(ShortcutCompleteTransfer) + ", " + tr("Undo transfer") + " " + shortcutText(ShortcutCancelTransfer))
+			if seen {
+				s.directoryOnConsult(early)
+			}
+		})
+	}()
+}
+
+// directoryOnConsult follows the consultation call.
+func (s *operatorScreen) directoryOnConsult(c sportello.Call) {
+	p := s.directory
+	if p == nil {
+		return
+	}
+	if p.consult == nil && p.busy {
+		if p.early == nil {
+			p.early = map[string]sportello.Call{}
+		}
+		p.early[c.ID] = c
+		return
+	}
+	if p.consult == nil || p.consult.consultID != c.ID {
+		return
+	}
+	k := p.consult
+	switch c.State {
+	case sportello.CallActive:
+		if !k.answered {
+			k.answered = true
+			s.message.SetText(tr("In consultation with") + " " + k.to.Name + ". " +
+				tr("Complete") + " " + shortcutText(ShortcutCompleteTransfer) + ", " + tr("Undo transfer") + " " + shortcutText(ShortcutCancelTransfer))
+		}
+	case sportello.CallEnded:
+		if k.completing {
+			return // CompleteTransfer reports
+		}
+		p.consult = nil
+		s.message.SetText(tr("Consultation ended") + " (" + k.to.Name + ", " + endReasonText(c.EndReason) + "): " + tr("the call is back in hand"))
+	}
+	p.refresh()
+}
+
+// completeTransfer hands the held call to the consulted number.
+func (p *directoryPanel) completeTransfer() {
+	s, k := p.s, p.consult
+	if k == nil || k.completing {
+		return
+	}
+	if !k.answered {
+		s.message.SetText(tr("The consulted number has not answered yet."))
+		return
+	}
+	k.completing = true
+	p.refresh()
+	s.message.SetText(tr("Transferring to") + " " + k.to.Name + "...")
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		err := s.cfg.Phone.CompleteTransfer(k.callID, k.consultID)
+		do(func() {
+			if p.consult == k {
+				p.consult = nil
+			}
+			p.refresh()
+			if err != nil {
+				s.message.SetText(transferErrorText(k.to, err))
+				return
+			}
+			p.done = &transferred{callID: k.callID, to: k.to}
+			s.message.SetText(tr("Call transferred to") + " " + k.to.Name)
+			p.applyToWrapUp()
+		})
+	}()
+}
+
+// cancelTransfer ends the consultation and takes the call back.
+func (p *directoryPanel) cancelTransfer() {
+	s, k := p.s, p.consult
+	if k == nil || k.completing {
+		return
+	}
+	k.completing = true // the consultation's end is not news
+	p.refresh()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		err := s.cfg.Phone.CancelTransfer(k.callID, k.consultID)
+		do(func() {
+			if p.consult == k {
+				p.consult = nil
+			}
+			p.refresh()
+			if err != nil {
+				s.showError(err)
+				return
+			}
+			s.message.SetText(tr("Transfer cancelled: the call is back in hand"))
+		})
+	}()
 }

@@ -23,6 +23,9 @@ type kbPanel struct {
 	hits     []sportello.KBHit
 	selected int
 	find     *typeahead[[]sportello.KBHit]
+	editor   *kbEditor     // the open edit form, nil when none (kbedit.go)
+	history  *widget.PopUp // the open history, nil when none
+	editBox  *fyne.Container
 }
 
 func newKBPanel(s *operatorScreen) *kbPanel {
@@ -57,7 +60,7 @@ func newKBPanel(s *operatorScreen) *kbPanel {
 }
 
 func (p *kbPanel) content() fyne.CanvasObject {
-	head := container.NewVBox(p.search, p.status)
+	head := container.NewVBox(p.search, p.editBar(), p.status) // editBar: kbedit.go
 	body := container.NewVBox(p.results, widget.NewSeparator(), p.details)
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(body))
 }

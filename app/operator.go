@@ -30,9 +30,12 @@ type operatorScreen struct {
 	wg     sync.WaitGroup
 	unsub  func()
 
+	rejected rejectedBar // changes syncd refused (rejected.go)
+
 	// State, touched only on Fyne's goroutine.
 	user    *sportello.User
 	call    *sportello.Call       // the call in hand, nil when idle
+	ringing string                // the inbound call the ringer rings for (ringer.go)
 	wrapFor *sportello.Call       // the ended call waiting for its wrap-up
 	card    *sportello.CallerCard // the caller card on screen
 	usedKB  []string              // knowledge-base entries that served the call in hand
@@ -59,6 +62,7 @@ type operatorScreen struct {
 	history     *fyne.Container
 
 	controls  *callControls // dial, hold, mute, DTMF, registration
+	quality   *callQuality  // recording and audio quality (callquality.go)
 	kb        *kbPanel
 	queue     *queuePanel // nil without a DeskService
 	queueTab  *container.TabItem
@@ -67,6 +71,18 @@ type operatorScreen struct {
 	presence  *presenceReporter // the agent's state for the board (presence.go)
 	callbacks *callbackPanel    // the Richiamate tab; nil without a CallbackService (callbacks.go)
 	directory *directoryPanel   // the Rubrica tab; nil without a DirectoryService (directory.go)
+	// appts is the Appuntamenti tab and picker; nil without an AppointmentService (appointments.go).
+	appts *appointmentPanel
+	// usefulness is the KB usefulness tab; nil without a KBUsefulnessService (kbusefulness.go).
+	usefulness *usefulnessPanel
+	// reports is the Rapporti tab; nil without a ReportService (reports.go).
+	reports *reportsPanel
+	// identity is the Register/Edit citizen button and form; merge the
+	// open Merge duplicates form (citizenedit.go, merge.go).
+	identity *identityBar
+	merge    *mergeForm
+	// attach is the wrap-up's "attach to case <ref>" choice (attach.go).
+	attach *attachPicker
 
 	// Wrap-up.
 	outcome    *widget.RadioGroup
@@ -130,13 +146,17 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	s.message.Wrapping = fyne.TextWrapWord
 
 	s.controls = newCallControls(s)
+	s.quality = newCallQuality(s)
 	s.kb = newKBPanel(s)
 	if cfg.Desks != nil {
 		s.queue = newQueuePanel(s)
 	}
+	s.newAttach()
 	s.newSupervision()
 	s.newCallbacks()
 	s.newDirectory()
+	s.newAppointments()
+	s.newRejected() // rejected.go
 	s.showIdle()
 	s.renderCard()
 	s.renderStatus()
@@ -144,7 +164,7 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 }
 
 func (s *operatorScreen) content() fyne.CanvasObject {
-	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, layout.NewSpacer(),
+	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, s.rejected.btn, layout.NewSpacer(),
 		s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus, s.presence.box)
 
 	callBox := container.NewVBox(
@@ -153,13 +173,14 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		s.callNumber,
 		container.NewGridWithColumns(2, s.answerBtn, s.hangupBtn),
 		s.controls.content(),
+		s.quality.box,
 		widget.NewSeparator(),
 		s.search,
 	)
-	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.deskSelect, s.callbacksForm(), s.note, s.saveBtn, s.message)
+	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.attachContent(), s.deskSelect, s.callbacksForm(), s.note, s.saveBtn, s.message)
 	left := container.NewBorder(callBox, nil, nil, nil, container.NewVScroll(wrapBox))
 
-	cardHead := container.NewVBox(s.citizenName, s.citizenInfo, s.controls.phones,
+	cardHead := container.NewVBox(s.citizenName, s.citizenInfo, s.identityContent(), s.controls.phones,
 		widget.NewLabelWithStyle(tr("Open cases"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.openCases,
 		widget.NewSeparator(),
@@ -169,6 +190,7 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		container.NewTabItem(tr("Caller"), right),
 		container.NewTabItem(tr("Information")+" ("+shortcutText(ShortcutKB)+")", s.kb.content()),
 	}, s.directoryTab()...)...)
+	s.appointmentsTab()
 	if s.queue != nil {
 		s.queueTab = container.NewTabItem(tr("Desk queue")+" ("+shortcutText(ShortcutQueue)+")", s.queue.content())
 	}
@@ -189,6 +211,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Hang up"), ShortcutHangup, s.hangup),
 	}
 	callItems = append(callItems, s.controls.menuItems(item)...)
+	callItems = append(callItems, s.quality.menuItems(item)...)
 	callItems = append(callItems,
 		fyne.NewMenuItemSeparator(),
 		item(tr("Save wrap-up"), ShortcutSave, s.saveWrapUp),
@@ -198,6 +221,8 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Put the answer in the note"), ShortcutInsertKB, s.kb.insert),
 	)
 	callItems = append(callItems, s.directoryMenuItems(item)...) // directory.go
+	callItems = append(callItems, s.attachMenuItems(item)...)    // attach.go
+	callItems = append(callItems, s.identityMenuItems(item)...)  // citizenedit.go
 	menus := []*fyne.Menu{fyne.NewMenu(tr("Call"), append(callItems,
 		fyne.NewMenuItemSeparator(),
 		item(tr("Sign out"), ShortcutSignOut, func() { s.signOut(false) }),
@@ -214,10 +239,12 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 			item(tr("Answer ready"), ShortcutAnswerReady, q.answerReady),
 			item(tr("Resolve"), ShortcutResolve, q.resolve),
 			item(tr("Transfer"), ShortcutTransfer, q.transfer),
-		))
+		)) // replies.go adds its items below
+		menus[len(menus)-1].Items = append(menus[len(menus)-1].Items, s.replyMenuItems(item)...)
 	}
 	menus = append(menus, s.supervisionMenus()...)
 	menus = append(menus, s.callbackMenus()...)
+	menus = append(menus, s.appointmentMenus()...)
 	return fyne.NewMainMenu(menus...)
 }
 
@@ -241,8 +268,14 @@ func (s *operatorScreen) addShortcuts() {
 	c.AddShortcut(ShortcutKBPrev, func(fyne.Shortcut) { s.move(-1) })
 	s.addSupervisionShortcuts()
 	s.addCallbackShortcuts()
+	s.addReplyShortcuts() // replies.go
 	s.addDirectoryShortcuts()
+	s.addAppointmentShortcuts()
+	s.addAttachShortcuts()   // attach.go
+	s.addKBEditShortcuts()   // kbedit.go
+	s.addIdentityShortcuts() // citizenedit.go
 	s.controls.addShortcuts(c)
+	s.quality.addShortcuts(c)
 	for i := range sportello.Outcomes {
 		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) {
 			s.outcome.SetSelected(s.outcome.Options[i])
@@ -314,22 +347,21 @@ func (s *operatorScreen) stop() {
 
 // onCall follows the phone: a ringing call pops the caller's card at once.
 func (s *operatorScreen) onCall(c sportello.Call) {
+	s.ringOnCall(c)          // ringer.go
+	defer s.waitingOnCall(c) // callwaiting.go: a second call takes the place of an ended one
 	defer s.reportPresence() // on a call, wrap-up or available, for the board
 	defer s.callbacksOnCall(c)
 	defer s.directoryOnCall(c)
+	defer s.appointmentsOnCall(c) // appointments.go
 	if c.Missed() {
 		s.recordMissed(c) // on the caller's history, even when refused as busy
 	}
-	if s.call != nil && s.call.ID != c.ID && c.State == sportello.CallRinging {
-		// Call waiting comes with the full softphone; for now the line is busy.
-		_ = s.cfg.Phone.Hangup(c.ID)
-		return
-	}
-	if s.call != nil && s.call.ID != c.ID {
+	if s.otherCall(c) { // a second call or a consultation (callwaiting.go)
 		return
 	}
 	prev := s.call
 	defer func() { s.controls.onCall(prev, c) }()
+	defer s.quality.onCall(c)
 	switch c.State {
 	case sportello.CallRinging:
 		s.call = &c
@@ -437,6 +469,7 @@ func (s *operatorScreen) lookup(number, reason string) {
 			}
 			s.card = card
 			s.renderCard()
+			s.reportPresence() // the caller's name for the board (boardact.go)
 		})
 	}()
 }
@@ -478,6 +511,9 @@ func (s *operatorScreen) saveWrapUp() {
 		AnsweredAt:   c.AnsweredAt,
 		EndedAt:      c.EndedAt,
 	}
+	if c.Quality != nil {
+		w.MOS = c.Quality.MOS
+	}
 	if s.card != nil && s.card.Citizen != nil && s.card.Number == c.Number {
 		w.CitizenID = s.card.Citizen.ID
 	}
@@ -485,6 +521,8 @@ func (s *operatorScreen) saveWrapUp() {
 		s.showError(err)
 		return
 	}
+	s.appointmentsFill(&w)
+	s.attachFill(&w) // attach.go: the open case chosen
 	if err := w.Validate(); err != nil {
 		s.showError(err)
 		return
@@ -510,6 +548,8 @@ func (s *operatorScreen) saveWrapUp() {
 			s.note.SetText("")
 			s.deskSelect.ClearSelected()
 			s.callbacksSaved()
+			s.appointmentsSaved()
+			s.attachSaved()
 			s.enableWrapUp(false)
 			if k.Pending {
 				s.message.SetText(tr("Saved on this desktop: it will reach syncd as soon as syncd is reachable."))
@@ -534,6 +574,8 @@ func (s *operatorScreen) onChange(ch sportello.Change) {
 		s.queue.onChange(ch)
 	}
 	s.callbacksOnChange(ch)
+	s.appointmentsOnChange(ch)
+	s.catalogOnChange(ch) // kbedit.go
 	if ch.Event == nil || s.card == nil || s.card.Citizen == nil || ch.CitizenID != s.card.Citizen.ID {
 		return
 	}
@@ -589,6 +631,9 @@ func (s *operatorScreen) mergeCase(k *sportello.Case) {
 }
 
 func (s *operatorScreen) renderCard() {
+	defer s.appointmentsOnCard()
+	defer s.attachRender()   // attach.go
+	defer s.renderIdentity() // citizenedit.go
 	s.openCases.RemoveAll()
 	s.history.RemoveAll()
 	s.controls.renderPhones()
@@ -607,7 +652,7 @@ func (s *operatorScreen) renderCard() {
 		info := []string{taxCodeLabel(ct) + ": " + ct.TaxCode}
 		phones := make([]string, len(ct.Phones))
 		for i, p := range ct.Phones {
-			phones[i] = displayNumber(p)
+			phones[i] = displayNumber(p) + phoneLabelText(ct.PhoneLabel(i)) // citizenedit.go
 		}
 		info = append(info, tr("Phones")+": "+strings.Join(phones, ", "))
 		if ct.Email != "" {
@@ -664,7 +709,7 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 }
 
 func (s *operatorScreen) renderStatus() {
-	s.sipStatus.SetText(s.controls.sipText())
+	s.sipStatus.SetText(s.controls.sipText() + s.soundWarningText()) // ringer.go
 	st := s.sync
 	var text string
 	switch {
@@ -688,6 +733,7 @@ func (s *operatorScreen) renderStatus() {
 		}
 	}
 	s.syncStatus.SetText(text)
+	s.renderRejected() // rejected.go
 	if s.user != nil {
 		s.userStatus.SetText(s.user.Name + " (" + roleText(s.user.Role) + ")")
 	} else {
@@ -708,6 +754,7 @@ func (s *operatorScreen) enableWrapUp(on bool) {
 		s.note.Enable()
 		s.saveBtn.Enable()
 		s.message.SetText("")
+		s.attachRender() // attach.go: the services used so far first
 		return
 	}
 	s.outcome.Disable()
@@ -791,6 +838,7 @@ func (s *operatorScreen) outcomeChanged() {
 // and the Sportello tab for specialists and supervisors.
 func (s *operatorScreen) signedIn() {
 	s.loadDesks()
+	s.kb.refreshEditBar() // kbedit.go
 	s.callbacksSignedIn()
 	defer s.supervisionSignedIn() // last: a supervisor's board tab is selected
 	if !s.deskView() {

@@ -29,6 +29,8 @@ type presenceReporter struct {
 	// State, touched only on Fyne's goroutine.
 	onBreak bool
 	sent    sportello.AgentState // last state handed to the sender
+	last    sportello.Presence   // with its reason and caller
+	act     *presenceAct         // break reasons, raised hand (boardact.go)
 	queue   chan sportello.Presence
 	started bool
 }
@@ -37,7 +39,8 @@ func newPresenceReporter(s *operatorScreen) *presenceReporter {
 	p := &presenceReporter{s: s, queue: make(chan sportello.Presence, 1)}
 	p.label = widget.NewLabel("")
 	p.btn = newTipButton(tr("Break"), ShortcutBreak, p.toggleBreak)
-	p.box = container.NewHBox(widget.NewSeparator(), p.label, p.btn)
+	p.act = newPresenceAct(p)
+	p.box = container.NewHBox(append([]fyne.CanvasObject{widget.NewSeparator(), p.label, p.btn}, p.act.widgets()...)...)
 	p.box.Hide()
 	return p
 }
@@ -53,6 +56,8 @@ func (p *presenceReporter) agent() bool {
 // first, then its wrap-up, then a break.
 func (p *presenceReporter) state() sportello.AgentState {
 	switch {
+	case p.s.call != nil && p.s.call.State == sportello.CallRinging:
+		return sportello.AgentRinging
 	case p.s.call != nil:
 		return sportello.AgentOnCall
 	case p.s.wrapFor != nil:
@@ -77,15 +82,17 @@ func (p *presenceReporter) report() {
 		p.btn.SetText(tr("Break") + "  [" + shortcutText(ShortcutBreak) + "]")
 	}
 	p.box.Show()
-	if st == p.sent {
+	p.act.follow()
+	pr := p.presence(st) // boardact.go
+	if st == p.sent && pr == p.last {
 		return
 	}
-	p.sent = st
+	p.sent, p.last = st, pr
 	select { // the newest replaces one not yet sent
 	case <-p.queue:
 	default:
 	}
-	p.queue <- sportello.Presence{State: st}
+	p.queue <- pr
 	if !p.started {
 		p.started = true
 		p.s.wg.Add(1)
@@ -123,7 +130,8 @@ func (p *presenceReporter) toggleBreak() {
 // signedOut forgets the state: syncd marks the agent offline when the
 // session's socket closes.
 func (p *presenceReporter) signedOut() {
-	p.onBreak, p.sent = false, ""
+	p.onBreak, p.sent, p.last = false, "", sportello.Presence{}
+	p.act.signedOut()
 	p.box.Hide()
 }
 
@@ -134,6 +142,8 @@ func agentStateText(st sportello.AgentState) string {
 	switch st {
 	case sportello.AgentAvailable:
 		return tr("available")
+	case sportello.AgentRinging:
+		return tr("ringing")
 	case sportello.AgentOnCall:
 		return tr("on a call")
 	case sportello.AgentWrapUp:

@@ -28,6 +28,7 @@ type queuePanel struct {
 	desk    *widget.Select // where a transfer goes
 
 	claimBtn, releaseBtn, noteBtn, readyBtn, resolveBtn, transferBtn *tipButton
+	replies                                                          *replyActions // replies.go
 
 	// State, touched only on Fyne's goroutine.
 	cases    []*sportello.Case
@@ -60,13 +61,14 @@ func newQueuePanel(s *operatorScreen) *queuePanel {
 	p.readyBtn.Importance = widget.SuccessImportance
 	p.resolveBtn = newTipButton(tr("Resolve"), ShortcutResolve, p.resolve)
 	p.transferBtn = newTipButton(tr("Transfer"), ShortcutTransfer, p.transfer)
+	p.replies = newReplyActions(p)
 	p.render()
 	return p
 }
 
 func (p *queuePanel) content() fyne.CanvasObject {
 	actions := container.NewGridWithColumns(3, p.claimBtn, p.releaseBtn, p.noteBtn, p.readyBtn, p.resolveBtn, p.transferBtn)
-	bottom := container.NewVBox(widget.NewSeparator(), p.note, container.NewBorder(nil, nil, nil, nil, p.desk), actions, p.status)
+	bottom := container.NewVBox(widget.NewSeparator(), p.note, container.NewBorder(nil, nil, nil, nil, p.desk), actions, p.replies.content(), p.status)
 	body := container.NewVBox(p.list, widget.NewSeparator(), p.details)
 	return container.NewBorder(p.head, bottom, nil, nil, container.NewVScroll(body))
 }
@@ -177,6 +179,7 @@ func (p *queuePanel) line(k *sportello.Case) string {
 	if !k.EscalatedAt.IsZero() {
 		parts = append(parts, tr("escalated")+" "+p.s.date(k.EscalatedAt))
 	}
+	parts = append(parts, p.slaText(k)...) // sla.go: due time and flags
 	parts = append(parts, statusText(k.Status))
 	if k.ClaimedBy != "" {
 		parts = append(parts, tr("taken by")+" "+k.ClaimedBy)
@@ -218,6 +221,7 @@ func (p *queuePanel) enable(k *sportello.Case) {
 	set(p.readyBtn, k != nil && mine && k.Status == sportello.StatusClaimed)
 	set(p.resolveBtn, k != nil && specialist && (k.Status != sportello.StatusClaimed || mine))
 	set(p.transferBtn, k != nil && (k.Status != sportello.StatusClaimed || mine || supervisor))
+	p.replies.enable(k, mine)
 }
 
 func (p *queuePanel) choose(id string) {

@@ -100,6 +100,10 @@ func eventText(e *sportello.CaseEvent) string {
 		return tr("Callback scheduled") + " " + displayNumber(e.Number)
 	case sportello.EventCallbackAttempt:
 		return tr("Callback attempt") + ": " + attemptText(sportello.AttemptOutcome(e.Outcome))
+	case sportello.EventAppointment:
+		return tr("Appointment")
+	case sportello.EventReplied:
+		return replyText(e) // replies.go
 	}
 	return string(e.Kind)
 }
@@ -168,6 +172,10 @@ func endReasonText(reason string) string {
 		return tr("failed")
 	case "transferred":
 		return tr("transferred")
+	case "insecure media":
+		return tr("insecure media")
+	case "untrusted certificate":
+		return tr("untrusted certificate")
 	}
 	return reason
 }

@@ -17,3 +17,16 @@ var Translations embed.FS
 //
 //go:embed icon.png
 var Icon []byte
+
+// AlertSound is the supervisor's board's alert: three beeps (880, 660,
+// 880 Hz), WAV, 8 kHz mono 16-bit, as the softphone's audio plays.
+//
+//go:embed alert.wav
+var AlertSound []byte
+
+// RingTone is the ring of an incoming call, one cycle of the Italian
+// ringing cadence (425 Hz for 1 s, then 4 s of silence), WAV, 8 kHz mono
+// 16-bit: the ringer loops it on the ring device.
+//
+//go:embed ring.wav
+var RingTone []byte

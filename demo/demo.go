@@ -51,6 +51,8 @@ type Data struct {
 	Citizens  []sportello.Citizen        `json:"citizens"` // Maria Rossi first
 	Cases     []*sportello.Case          `json:"cases"`    // oldest first, each with its events
 	KB        []sportello.KBEntry        `json:"kb"`       // services, offices, answers
+	// Services are the offices' services given by appointment (appointments.go).
+	Services []sportello.OfficeService `json:"services,omitempty"`
 }
 
 // persons is how many persons are generated besides Maria Rossi.
@@ -79,6 +81,7 @@ func Generate(seed int64, now time.Time) *Data {
 	d.Desks = city.desks()
 	d.Directory = city.directory()
 	d.Offices = city.offices()
+	d.Services = OfficeServices(d.Offices)
 	d.Citizens = city.citizens()
 	d.Directory = append(d.Directory, city.moreDirectory(d.Desks)...)
 

@@ -30,6 +30,7 @@ const (
 type request struct {
 	cmd    command
 	target sip.Uri // cmdTransfer: where to send the call
+	reason string  // cmdHangup: the end reason when not ReasonLocalHangup
 	result chan error
 }
 
@@ -41,6 +42,12 @@ type call struct {
 	dtmfOut *diago.DTMFWriter // nil until answered, or without telephone-event
 	flow    flow
 	rtpOut  *media.RTPPacketWriter
+	// quality measures the answered call's audio (rtcp.go); nil before.
+	quality *quality
+	rec     recorder // record.go: on while the operator records
+	// peer identifies the answered dialog for a transfer that replaces it
+	// (consult.go); nil before the answer.
+	peer *dialogPeer
 
 	reqs chan request
 	done chan struct{} // closed when serve returns
@@ -149,7 +156,7 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 				r.result <- p.reject(d, log)
 				return
 			case cmdAnswer:
-				m, err := d.Answer(diago.AnswerOptions{Codecs: phoneCodecs})
+				m, err := d.Answer(diago.AnswerOptions{Codecs: p.mediaCodecs()})
 				if err != nil {
 					r.result <- fmt.Errorf("answer: %w", err)
 					if d.Context().Err() != nil {
@@ -240,6 +247,9 @@ func (p *Phone) talk(d dialog, c *call, s *session, log *slog.Logger) string {
 			case cmdHangup:
 				xfer.abandon(errTransferHungUp)
 				r.result <- p.bye(d, log)
+				if r.reason != "" {
+					return r.reason
+				}
 				return ReasonLocalHangup
 			case cmdHold, cmdResume:
 				err := c.holdCommand(s, r.cmd, log)
@@ -287,10 +297,26 @@ const rejectAckWait = 2 * time.Second
 // startMedia opens the call's devices and starts the two audio pumps; the
 // returned function stops them, waits for them and closes the devices.
 func (p *Phone) startMedia(c *call, med *diago.DialogMedia, log *slog.Logger) (stop func(), err error) {
+	stop, startSend, err := p.startMediaEarly(c, med, log)
+	if err != nil {
+		return stop, err
+	}
+	if err := startSend(); err != nil {
+		stop()
+		return func() {}, err
+	}
+	return stop, nil
+}
+
+// startMediaEarly opens the call's devices and starts playing what the
+// other side sends; the operator's voice goes out only after startSend
+// (early media: nothing is sent before the answer). stop stops the pumps,
+// waits for them and closes the devices.
+func (p *Phone) startMediaEarly(c *call, med *diago.DialogMedia, log *slog.Logger) (stop func(), startSend func() error, err error) {
 	id := c.snapshot().ID
 	src, sink, err := p.devices(id)
 	if err != nil {
-		return func() {}, fmt.Errorf("open audio devices: %w", err)
+		return func() {}, nil, fmt.Errorf("open audio devices: %w", err)
 	}
 	closeDevices := func() {
 		for _, dev := range []any{src, sink} {
@@ -301,59 +327,86 @@ func (p *Phone) startMedia(c *call, med *diago.DialogMedia, log *slog.Logger) (s
 			}
 		}
 	}
-	r, err := med.AudioReader(diago.WithAudioReaderJitterBuffer(media.RTPJitterBufferOptions{
-		DelayPackets: p.jitterPackets,
-		// Room for a second of packets: a busy machine reads RTP in bursts,
-		// and diago drops what lies beyond this window. The delay stays short.
-		MaxPackets: max(50, 2*p.jitterPackets),
-	}))
+	// No diago jitter buffer: the phone's own (jitter.go) is on the
+	// receive path.
+	r, err := med.AudioReader()
 	if err != nil {
 		closeDevices()
-		return func() {}, fmt.Errorf("audio reader: %w", err)
+		return func() {}, nil, fmt.Errorf("audio reader: %w", err)
 	}
-	var props diago.MediaProps
-	w, err := med.AudioWriter(diago.WithAudioWriterMediaProps(&props))
-	if err != nil {
-		closeDevices()
-		return func() {}, fmt.Errorf("audio writer: %w", err)
-	}
-	enc, ok := codecNamed(props.Codec.Name)
-	if !ok {
-		closeDevices()
-		return func() {}, fmt.Errorf("negotiated codec %q is not G.711", props.Codec.Name)
-	}
-	// Key presses go out as RFC 4733 events on the audio stream, which
-	// pauses while they last; a peer that did not accept telephone-event
-	// gets none.
-	dtmfOut := &diago.DTMFWriter{}
-	if dw, err := med.AudioWriter(diago.WithAudioWriterDTMF(dtmfOut)); err == nil {
-		w = dw
-		c.mu.Lock()
-		c.dtmfOut, c.rtpOut = dtmfOut, med.RTPPacketWriter
-		c.mu.Unlock()
-	} else {
-		log.Info("no RFC 4733 telephone events on this call", "error", err)
-	}
-	var voice voiceReader = &sameCodec{r: r, c: enc}
+	var voice voiceReader
 	if pr, ok := r.(*media.RTPPacketReader); ok {
 		voice = &rtpVoice{r: pr, dtmf: &dtmfEvents{press: func(key byte) {
 			log.Info("DTMF received", "key", string(key))
 			p.publishDTMF(DTMF{CallID: id, Key: string(key), At: p.now()})
 		}}}
+	} else {
+		var props diago.MediaProps
+		if _, err := med.AudioWriter(diago.WithAudioWriterMediaProps(&props)); err != nil {
+			closeDevices()
+			return func() {}, nil, fmt.Errorf("audio properties: %w", err)
+		}
+		enc, ok := codecNamed(props.Codec.Name)
+		if !ok {
+			closeDevices()
+			return func() {}, nil, fmt.Errorf("negotiated codec %q is not G.711", props.Codec.Name)
+		}
+		voice = &sameCodec{r: r, c: enc}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	q := &quality{jb: newJitterBuffer(time.Duration(p.jitterPackets)*packetTime, jitterMinDelay, jitterMaxDelay)}
+	c.mu.Lock()
+	c.quality = q
+	c.mu.Unlock()
+	stopQuality := p.watchQuality(c, med, q)
 	wg.Go(func() {
-		if err := receive(ctx, voice, sink, &c.flow); err != nil {
+		var err error
+		if pr, ok := voice.(packetReader); ok {
+			err = receiveBuffered(ctx, pr, q.jb, q, sink, &c.flow, c.recorded(true), log)
+		} else {
+			err = receive(ctx, voice, sink, &c.flow)
+		}
+		if err != nil {
 			log.Debug("receive audio stopped", "error", err)
 		}
 	})
-	wg.Go(func() {
-		if err := send(ctx, w, enc, src, &c.flow, log); err != nil {
-			log.Debug("send audio stopped", "error", err)
-		}
-	})
+	var sendOnce sync.Once
+	startSend = func() error {
+		var err error
+		sendOnce.Do(func() {
+			var props diago.MediaProps
+			w, werr := med.AudioWriter(diago.WithAudioWriterMediaProps(&props))
+			if werr != nil {
+				err = fmt.Errorf("audio writer: %w", werr)
+				return
+			}
+			enc, ok := codecNamed(props.Codec.Name)
+			if !ok {
+				err = fmt.Errorf("negotiated codec %q is not G.711", props.Codec.Name)
+				return
+			}
+			// Key presses go out as RFC 4733 events on the audio stream,
+			// which pauses while they last; a peer that did not accept
+			// telephone-event gets none.
+			dtmfOut := &diago.DTMFWriter{}
+			if dw, derr := med.AudioWriter(diago.WithAudioWriterDTMF(dtmfOut)); derr == nil {
+				w = dw
+				c.mu.Lock()
+				c.dtmfOut, c.rtpOut = dtmfOut, med.RTPPacketWriter
+				c.mu.Unlock()
+			} else {
+				log.Info("no RFC 4733 telephone events on this call", "error", derr)
+			}
+			wg.Go(func() {
+				if err := send(ctx, w, enc, src, &c.flow, c.recorded(false), log); err != nil {
+					log.Debug("send audio stopped", "error", err)
+				}
+			})
+		})
+		return err
+	}
 	return func() {
 		c.mu.Lock()
 		c.dtmfOut, c.rtpOut = nil, nil
@@ -364,8 +417,12 @@ func (p *Phone) startMedia(c *call, med *diago.DialogMedia, log *slog.Logger) (s
 			log.Debug("close media", "error", err)
 		}
 		wg.Wait()
+		stopQuality()
+		if err := c.finishRecording(); err != nil {
+			log.Warn("finish recording", "error", err)
+		}
 		closeDevices()
-	}, nil
+	}, startSend, nil
 }
 
 // phoneCodecs are offered and answered, in the phone's order of preference;
@@ -389,7 +446,7 @@ func (v *rtpVoice) ReadVoice(b []byte) (int, codec, error) {
 			return n, 0, err
 		}
 		switch pt := v.r.PacketHeader.PayloadType; {
-		case pt == uint8(codecPCMU) || pt == uint8(codecPCMA):
+		case isVoice(pt):
 			return n, codec(pt), nil
 		case pt >= 96 && pt <= 127 && v.dtmf != nil:
 			v.dtmf.packet(v.r.PacketHeader.Timestamp, v.r.PacketHeader.Marker, b[:n])

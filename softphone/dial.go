@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,12 @@ const (
 // sent to the registrar with the phone's credentials, or a SIP URI
 // ("sip:2000@192.0.2.7:5060"), called directly.
 func (p *Phone) Dial(target string) (string, error) {
+	return p.dialCall(target, "")
+}
+
+// dialCall places the call of Dial; consultOf is the call a consultation
+// (Consult) is for.
+func (p *Phone) dialCall(target, consultOf string) (string, error) {
 	p.mu.Lock()
 	started, closed, dg := p.started, p.closed, p.dg
 	p.mu.Unlock()
@@ -58,7 +65,7 @@ func (p *Phone) Dial(target string) (string, error) {
 		return "", fmt.Errorf("dial %q: %w", target, err)
 	}
 
-	d, err := dg.NewDialog(recipient, diago.NewDialogOptions{Transport: "udp"})
+	d, err := dg.NewDialog(recipient, diago.NewDialogOptions{Transport: p.transport()})
 	if err != nil {
 		return "", fmt.Errorf("dial %q: %w", target, err)
 	}
@@ -83,6 +90,7 @@ func (p *Phone) Dial(target string) (string, error) {
 			Number:    number,
 			State:     sportello.CallDialing,
 			StartedAt: p.now(),
+			ConsultOf: consultOf,
 		},
 		reqs: make(chan request),
 		done: make(chan struct{}),
@@ -149,8 +157,30 @@ func (p *Phone) dial(c *call, d *diago.DialogClientSession, opts diago.InviteCli
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	answered := make(chan answer, 1)
+	early := make(chan *diago.DialogMedia, 1)
+	opts.EarlyMediaDetect = true
+	var earlySDP []byte // the 183's, read only on the goroutine below
+	opts.OnResponse = func(res *sip.Response) error {
+		if res.StatusCode == sip.StatusSessionInProgress {
+			earlySDP = res.Body()
+		}
+		return nil
+	}
 	go func() {
 		med, err := d.Invite(ctx, opts)
+		if errors.Is(err, diago.ErrClientEarlyMedia) {
+			// 183 Session Progress with SDP: the network plays something
+			// (ring-back, an announcement) until the answer.
+			early <- med
+			// sipgo's wait, not diago's: diago v0.42.1 applies the 200's
+			// SDP to the media session in place while RTP is being read
+			// and written (a data race). The 200 repeats the 183's answer
+			// (RFC 3262), so the early session stays as it is.
+			err = d.DialogClientSession.WaitAnswer(ctx, sipgo.AnswerOptions{Username: opts.Username, Password: opts.Password})
+			if err == nil && !sameMedia(earlySDP, d.InviteResponse.Body()) {
+				log.Warn("the answer's SDP differs from the early media's: keeping the early media's")
+			}
+		}
 		answered <- answer{med, err}
 	}()
 
@@ -158,11 +188,31 @@ func (p *Phone) dial(c *call, d *diago.DialogClientSession, opts diago.InviteCli
 	var a answer
 	cancelled := false
 	var hangupReq *request
+	var stopMedia func()       // set once audio flows: early media, or the answer
+	var startSend func() error // early media: the operator's voice waits for the answer
+	defer func() {
+		if stopMedia != nil {
+			stopMedia()
+		}
+	}()
 wait:
 	for {
 		select {
 		case a = <-answered:
 			break wait
+		case med := <-early:
+			if cancelled {
+				continue
+			}
+			// Play what comes; send nothing of the operator's voice yet.
+			stop, send, err := p.startMediaEarly(c, med, log)
+			if err != nil {
+				log.Warn("start early media", "error", err)
+				continue
+			}
+			stopMedia, startSend = stop, send
+			log.Info("early media")
+			p.setState(c, func(s *sportello.Call) { s.EarlyMedia = true })
 		case r := <-c.reqs:
 			switch r.cmd {
 			case cmdHangup:
@@ -177,7 +227,13 @@ wait:
 		}
 	}
 	if a.err != nil {
+		if stopMedia == nil && a.med != nil {
+			_ = a.med.Close() // early media that never played
+		}
 		reason = dialFailure(a.err, cancelled)
+		if r := tlsFailure(a.err); r != "" {
+			reason = r
+		}
 		if hangupReq != nil {
 			hangupReq.result <- nil
 		}
@@ -199,7 +255,18 @@ wait:
 			hangupReq.result <- err
 		}
 		reason = ReasonLocalHangup
-		_ = a.med.Close()
+		if stopMedia == nil {
+			_ = a.med.Close()
+		}
+		return
+	}
+	if err := p.secureAnswer(d.InviteResponse.Body()); err != nil {
+		log.Warn("hang up", "error", err)
+		_ = p.bye(d, log)
+		if stopMedia == nil {
+			_ = a.med.Close()
+		}
+		reason = ReasonInsecure
 		return
 	}
 	codec := ""
@@ -207,19 +274,44 @@ wait:
 	if _, err := a.med.AudioWriter(diago.WithAudioWriterMediaProps(&props)); err == nil {
 		codec = strings.ToUpper(props.Codec.Name)
 	}
+	c.mu.Lock()
+	c.peer = clientPeer(d)
+	c.mu.Unlock()
 	p.setState(c, func(s *sportello.Call) {
-		s.State, s.AnsweredAt, s.Codec = sportello.CallActive, p.now(), codec
+		s.State, s.AnsweredAt, s.Codec, s.EarlyMedia = sportello.CallActive, p.now(), codec, false
 	})
-	stopMedia, err := p.startMedia(c, a.med, log)
-	if err != nil {
-		log.Error("start audio", "error", err)
+	if stopMedia == nil {
+		stop, err := p.startMedia(c, a.med, log)
+		if err != nil {
+			log.Error("start audio", "error", err)
+		}
+		stopMedia = stop
+	} else if err := startSend(); err != nil {
+		log.Error("start sending audio after early media", "error", err)
 	}
 	s := clientSession(d, a.med)
 	s.refer = func(ctx context.Context, to sip.Uri, onNotify func(int)) error {
 		return d.ReferOptions(ctx, to, diago.ReferClientOptions{OnNotify: onNotify})
 	}
 	reason = p.talk(d, c, s, log)
-	stopMedia()
+}
+
+// sameMedia reports whether two SDP bodies agree on where and how media
+// flows: the same connection and media lines.
+func sameMedia(a, b []byte) bool {
+	if len(b) == 0 {
+		return true // a 200 without SDP confirms the early answer
+	}
+	lines := func(body []byte) []string {
+		var out []string
+		for _, l := range strings.Split(string(body), "\n") {
+			if l = strings.TrimSpace(l); strings.HasPrefix(l, "c=") || strings.HasPrefix(l, "m=") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	return slices.Equal(lines(a), lines(b))
 }
 
 // dialFailure names why an outbound call ended before it was answered.

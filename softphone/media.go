@@ -32,11 +32,16 @@ func codecNamed(name string) (codec, bool) {
 		return codecPCMU, true
 	case strings.EqualFold(name, "PCMA"):
 		return codecPCMA, true
+	case strings.EqualFold(name, "G722"):
+		return codecG722, true
 	}
 	return 0, false
 }
 
 func (c codec) String() string {
+	if c == codecG722 {
+		return "G722"
+	}
 	if c == codecPCMA {
 		return "PCMA"
 	}
@@ -84,6 +89,7 @@ const rtpBufSize = 1500
 func receive(ctx context.Context, r voiceReader, sink audio.Sink, f *flow) error {
 	buf := make([]byte, rtpBufSize)
 	var frame []int16
+	var dec streamDecoder
 	for ctx.Err() == nil {
 		n, c, err := r.ReadVoice(buf)
 		if err != nil {
@@ -92,7 +98,7 @@ func receive(ctx context.Context, r voiceReader, sink audio.Sink, f *flow) error
 		if f.held.Load() {
 			continue
 		}
-		frame = c.decode(frame[:0], buf[:n])
+		frame = dec.decode(c, frame[:0], buf[:n])
 		if err := sink.WritePCM(frame); err != nil {
 			return fmt.Errorf("write sink: %w", err)
 		}
@@ -105,10 +111,12 @@ func receive(ctx context.Context, r voiceReader, sink audio.Sink, f *flow) error
 // exhausted, and while f is muted or held, it sends silence so the other
 // side's jitter buffer keeps time (a held call offers sendonly, so sending
 // stays allowed; music on hold would go here). The source is read all the
-// same, so a file source stays in step with the call.
-func send(ctx context.Context, w io.Writer, c codec, src audio.Source, f *flow, log *slog.Logger) error {
+// same, so a file source stays in step with the call. Each frame sent also
+// goes to rec when set (the call recording).
+func send(ctx context.Context, w io.Writer, c codec, src audio.Source, f *flow, rec func([]int16), log *slog.Logger) error {
 	frame := make([]int16, audio.FrameSamples)
 	payload := make([]byte, audio.FrameSamples)
+	var enc streamEncoder
 	tick := time.NewTicker(packetTime)
 	defer tick.Stop()
 	exhausted := false
@@ -124,8 +132,11 @@ func send(ctx context.Context, w io.Writer, c codec, src audio.Source, f *flow, 
 		if exhausted || f.muted.Load() || f.held.Load() {
 			clear(frame)
 		}
-		c.encode(payload, frame)
-		if _, err := w.Write(payload); err != nil {
+		if rec != nil {
+			rec(frame)
+		}
+		n := enc.encode(c, payload, frame)
+		if _, err := w.Write(payload[:n]); err != nil {
 			return fmt.Errorf("write rtp: %w", err)
 		}
 		select {

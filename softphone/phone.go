@@ -1,11 +1,13 @@
 // Package softphone is Sportello's embedded SIP user agent: it registers,
-// takes and places calls over UDP with G.711 (PCMU or PCMA) audio both ways,
-// implementing sportello.Phone on top of diago. No diago or sipgo type
-// appears in its API, so the SIP stack can change without touching callers.
+// takes and places calls over UDP or TLS (WithTLS; SRTP with WithSRTP)
+// with G.711 (PCMU or PCMA) audio both ways, implementing sportello.Phone
+// on top of diago. No diago or sipgo type appears in its API, so the SIP
+// stack can change without touching callers.
 package softphone
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -62,8 +64,9 @@ func WithLogger(l *slog.Logger) Option { return func(p *Phone) { p.log = l } }
 // null devices, silence out and audio discarded).
 func WithAudio(f DeviceFunc) Option { return func(p *Phone) { p.devices = f } }
 
-// WithJitterBuffer sets the receive jitter buffer delay in 20 ms packets
-// (default 3, i.e. 60 ms).
+// WithJitterBuffer sets the delay the receive jitter buffer starts with,
+// in 20 ms packets (default 3, i.e. 60 ms); it then adapts between 20 and
+// 300 ms (jitter.go).
 func WithJitterBuffer(packets int) Option { return func(p *Phone) { p.jitterPackets = packets } }
 
 // WithNow sets the clock used for call timestamps (default time.Now).
@@ -75,7 +78,13 @@ type Phone struct {
 	log           *slog.Logger
 	devices       DeviceFunc
 	jitterPackets int
+	// codecs is set by WithCodecs; nil means phoneCodecs.
+	codecs        codecList
+	recordDir     string // WithRecordDir: where Record writes
 	now           func() time.Time
+	tlsConf       *tls.Config // WithTLS: SIP over TLS
+	srtpMode      SRTPMode
+	parallelCalls bool // WithParallelCalls: Answer holds no other call
 
 	registrar      *registrarConfig
 	registerExpiry time.Duration
@@ -91,7 +100,8 @@ type Phone struct {
 	register *registration // nil without a registrar
 
 	mu       sync.Mutex
-	active   map[string]*call // by SIP Call-ID
+	active   map[string]*call         // by SIP Call-ID
+	consults map[string]*consultation // attended transfers, by consultation id
 	started  bool
 	closed   bool
 	addr     string
@@ -121,6 +131,7 @@ func New(opts ...Option) *Phone {
 		dtmfIn:        make(chan DTMF, dtmfBuffer),
 		regs:          make(chan Registration, registrationsBuffer),
 		active:        make(map[string]*call),
+		consults:      make(map[string]*consultation),
 		closing:       make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -168,6 +179,7 @@ func (p *Phone) Start(ctx context.Context) error {
 		sipgo.WithUserAgent("Sportello"),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(sipLog)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(sipLog)),
+		p.userAgentTLS(),
 	)
 	if err != nil {
 		return fmt.Errorf("create user agent: %w", err)
@@ -180,9 +192,10 @@ func (p *Phone) Start(ctx context.Context) error {
 	dg := diago.NewDiago(ua,
 		diago.WithLogger(sipLog),
 		diago.WithServer(srv),
-		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: host, BindPort: port}),
-		diago.WithMediaConfig(diago.MediaConfig{Codecs: phoneCodecs}),
-		diago.WithServerRequestMiddleware(p.guard),
+		diago.WithTransport(diago.Transport{Transport: p.transport(), BindHost: host, BindPort: port,
+			TLSConf: p.tlsConf, TLSURINoSIPS: true, MediaSRTP: p.mediaSRTP()}),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: p.mediaCodecs()}),
+		diago.WithServerRequestMiddleware(p.guarded),
 	)
 	// Methods diago does not handle bypass its middleware: guard them too.
 	srv.OnNoRoute(p.guard(methodNotAllowed))
@@ -198,7 +211,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	// callback that ends ServeBackground: wait for it briefly.
 	bound := port
 	for deadline := time.Now().Add(2 * time.Second); bound == 0 && time.Now().Before(deadline); {
-		if ports := srv.TransportLayer().ListenPorts("udp"); len(ports) > 0 {
+		if ports := srv.TransportLayer().ListenPorts(p.transport()); len(ports) > 0 {
 			bound = ports[0]
 			break
 		}
@@ -224,13 +237,13 @@ func (p *Phone) Start(ctx context.Context) error {
 	}
 
 	p.started, p.stop, p.ua, p.dg = true, stop, ua, dg
-	p.addr = "udp " + net.JoinHostPort(host, strconv.Itoa(bound))
+	p.addr = p.transport() + " " + net.JoinHostPort(host, strconv.Itoa(bound))
 	p.log.Info("phone listening", "addr", p.addr)
 	return nil
 }
 
-// Addr says where the phone listens, e.g. "udp 127.0.0.1:5060"; it is empty
-// before Start.
+// Addr says where the phone listens, e.g. "udp 127.0.0.1:5060" ("tls ..."
+// with WithTLS); it is empty before Start.
 func (p *Phone) Addr() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -243,7 +256,8 @@ func (p *Phone) Addr() string {
 func (p *Phone) Calls() <-chan sportello.Call { return p.calls }
 
 // Answer picks up the ringing call callID and returns once the call is
-// active (or failed).
+// active (or failed). A call already in conversation is put on hold first
+// (call waiting): the operator talks to one party at a time.
 func (p *Phone) Answer(callID string) error {
 	c, err := p.lookup(callID)
 	if err != nil {
@@ -251,6 +265,9 @@ func (p *Phone) Answer(callID string) error {
 	}
 	if c.state() != sportello.CallRinging {
 		return fmt.Errorf("answer %s: %w", callID, sportello.ErrCallNotReady)
+	}
+	if !p.parallelCalls {
+		p.holdOthers(callID)
 	}
 	if err := c.do(cmdAnswer); err != nil {
 		return fmt.Errorf("answer %s: %w", callID, err)

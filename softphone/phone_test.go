@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,10 +162,13 @@ func startSippIn(ctx context.Context, t *testing.T, dir, target, scenario string
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := append([]string{
-		"-sf", sf, "-key", "caller", callerNumber, "-m", "1",
+	full := []string{"-sf", sf}
+	if !slices.Contains(args, "caller") { // sipp keeps the first -key caller
+		full = append(full, "-key", "caller", callerNumber)
+	}
+	full = append(append(full, "-m", "1",
 		"-i", "127.0.0.1", "-mi", "127.0.0.1", "-nostdin", "-timeout", "40s", "-timeout_error",
-	}, args...)
+	), args...)
 	if target != "" {
 		full = append(full, target)
 	}

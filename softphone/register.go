@@ -125,11 +125,7 @@ func (p *Phone) newRegistration(ua *sipgo.UserAgent, host string, port int) (*re
 		conn.Close()
 	}
 
-	client, err := sipgo.NewClient(ua,
-		sipgo.WithClientConnectionAddr(joinHostPort(host, port)),
-		sipgo.WithClientHostname(host),
-		sipgo.WithClientLogger(p.log.With("subsystem", "sip")),
-	)
+	client, err := sipgo.NewClient(ua, p.registerClientOptions(host, port)...)
 	if err != nil {
 		return nil, fmt.Errorf("create register client: %w", err)
 	}
@@ -139,6 +135,7 @@ func (p *Phone) newRegistration(ua *sipgo.UserAgent, host string, port int) (*re
 		Params:  sip.NewParams(),
 	}
 	req := sip.NewRequest(sip.REGISTER, ruri)
+	p.registerTransport(req, &contact)
 	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	to := &sip.ToHeader{Address: aor, Params: sip.NewParams()}

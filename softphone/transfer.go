@@ -110,15 +110,15 @@ func (t *transfer) expired() <-chan time.Time {
 func (t *transfer) outcome(code int) (done bool, err error) {
 	switch {
 	case code < 200:
-		t.log.Debug("blind transfer: progress", "code", code)
+		t.log.Debug("transfer: progress", "code", code)
 		return false, nil
 	case code < 300:
-		t.log.Info("blind transfer: target answered", "code", code)
+		t.log.Info("transfer: target answered", "code", code)
 		t.finish(nil)
 		return true, nil
 	default:
 		err := fmt.Errorf("%w: the target answered %d %s", sportello.ErrTransferFailed, code, sipfragReasons[code])
-		t.log.Warn("blind transfer failed, the call stays", "code", code)
+		t.log.Warn("transfer failed, the call stays", "code", code)
 		t.finish(err)
 		return true, err
 	}

@@ -122,6 +122,11 @@ func (m *Main) runAgent(ctx context.Context) error {
 		return src, sink, nil
 	}
 	opts := []softphone.Option{softphone.WithListenAddr(c.Listen), softphone.WithAudio(devices), softphone.WithLogger(m.Logger)}
+	if c.AutoAnswer {
+		// A load peer answers each call on its own: answering one must
+		// not put the others on hold as an operator's phone does.
+		opts = append(opts, softphone.WithParallelCalls())
+	}
 	if c.Registrar != "" {
 		opts = append(opts, softphone.WithRegistrar(c.Registrar, c.User, os.Getenv(c.PasswordEnv)))
 	}

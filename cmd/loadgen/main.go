@@ -62,11 +62,15 @@ type Main struct {
 	Data     DataConfig
 	Desktops DesktopsConfig
 	Agent    AgentConfig
+	// Board is the supervisor's-board load (boardload.go).
+	Board BoardLoadConfig
 
 	// DataResult and DesktopsResults (one per phase) are what Run of
 	// data and desktops measured.
 	DataResult      *DataResult
 	DesktopsResults []*DesktopsResult
+	// BoardResult is what Run of board measured.
+	BoardResult *BoardLoadResult
 
 	Stdout, Stderr io.Writer
 	Logger         *slog.Logger
@@ -82,6 +86,7 @@ func NewMain() *Main {
 		Data:     DefaultDataConfig(),
 		Desktops: DefaultDesktopsConfig(),
 		Agent:    DefaultAgentConfig(),
+		Board:    DefaultBoardLoadConfig(),
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
 		Now:      time.Now,
@@ -103,6 +108,9 @@ Commands:
 	agent     a headless softphone: listen or register, auto-answer, play a
 	          WAV, record, one JSON line per call event
 	          --listen ADDR | --registrar URI --user U --password-env VAR
+	board     N agents taking calls (presence and wrap-ups) with supervisors'
+	          boards open: presence -> board latency
+	          --url URL --agents N --boards B --duration D [--db ...]
 
 Run "loadgen <command> -h" for a command's flags.
 `
@@ -130,6 +138,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case CommandAgent:
 		m.Command = CommandAgent
 		return m.parseAgent(args[1:])
+	case CommandBoard:
+		m.Command = CommandBoard
+		return m.parseBoard(args[1:])
 	}
 	fmt.Fprint(m.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -154,6 +165,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	case CommandAgent:
 		return m.runAgent(ctx)
+	case CommandBoard:
+		res, err := m.runBoard(ctx)
+		m.BoardResult = res
+		return err
 	}
 	return errors.New("no command: call ParseFlags first")
 }

@@ -56,6 +56,9 @@ type Config struct {
 	Listen string `json:"listen"`
 	DB     string `json:"db"`
 	Demo   bool   `json:"demo"`
+	// SQLiteSync is the SQLite store's synchronous setting, full or
+	// normal (the default); PostgreSQL ignores it (sqlite.SetSynchronous).
+	SQLiteSync string `json:"sqlite_sync,omitempty"`
 	// TLSCert and TLSKey are PEM files of a real certificate and its key.
 	TLSCert string `json:"tls_cert,omitempty"`
 	TLSKey  string `json:"tls_key,omitempty"`
@@ -65,6 +68,16 @@ type Config struct {
 	// Board sets the supervisor's board's SLA and thresholds; zero
 	// fields keep server.BoardConfig's defaults.
 	Board BoardSettings `json:"board,omitzero"`
+	// SLA is the SLA per desk and category on the service hours (sla.go);
+	// a pointer, as its maps make it incomparable.
+	SLA *SLASettings `json:"sla,omitempty"`
+	// Callbacks says when overdue callbacks go to the pool (sla.go).
+	Callbacks CallbackSettings `json:"callbacks,omitzero"`
+	// Mail is the SMTP relay of replies to citizens (mail.go).
+	Mail MailSettings `json:"mail,omitzero"`
+	// Open311 is what the Open311 endpoint says of itself and the
+	// jurisdiction_id it accepts (server.Open311Config, apikey.go).
+	Open311 server.Open311Config `json:"open311,omitzero"`
 }
 
 // BoardSettings is the "board" section of the config file.
@@ -73,6 +86,13 @@ type BoardSettings struct {
 	RiskDays      int     `json:"risk_days,omitempty"`        // at risk this many business days before (1)
 	FCRTarget     float64 `json:"fcr_target,omitempty"`       // 0.8
 	FCRMinWrapUps int     `json:"fcr_min_wrap_ups,omitempty"` // no FCR alert before this many wrap-ups today (10)
+	// RepeatContactDays: a wrap-up is a repeat contact when the citizen
+	// had one on the same service within this many days before (7).
+	RepeatContactDays int `json:"repeat_contact_days,omitempty"`
+	// CallbacksOverdueAlert: more overdue callbacks raise an alert (5);
+	// CallbackTarget is the share done inside the window aimed at (0.95).
+	CallbacksOverdueAlert int     `json:"callbacks_overdue_alert,omitempty"`
+	CallbackTarget        float64 `json:"callback_target,omitempty"`
 }
 
 // DefaultListen is where syncd serve listens unless told otherwise.
@@ -104,6 +124,16 @@ type Main struct {
 	AuditCitizen, AuditFormat string
 	// PurgeOlderThan is the retention "purge" applies.
 	PurgeOlderThan time.Duration
+	// APIKeyName is the app "apikey add" gives a key to; APIKey the key
+	// it made (apikey.go).
+	APIKeyName, APIKey string
+	// Open311ServicesFile is the JSON file "open311 services" imports
+	// (open311.go).
+	Open311ServicesFile string
+	// Catalog is what "import" and "export" do (catalog.go).
+	Catalog CatalogCommand
+	// Report is what "report" writes (report.go).
+	Report ReportCommand
 	// SelfSignedCert is the certificate file serve made or reused with
 	// TLSSelfSigned: what a development desktop trusts.
 	SelfSignedCert string
@@ -150,6 +180,21 @@ Commands:
 	              --db PATH --citizen ID [--format jsonl|csv]
 	purge         remove resolved cases whose last event is older than the retention
 	              --db PATH --older-than DURATION (such as 1825d, 5y, 720h)
+	import        import services, offices, answers and the directory (docs/CATALOG.md), all or nothing
+	              FILE... (catalog.json, services.csv, offices.csv, answers.csv, directory.csv)
+	              --db PATH | --server URL --user ADMIN (password on stdin) [--table T]
+	              [--retire-missing] (retire the stored entries of those tables the files do not name)
+	export        export services, offices, answers and the directory
+	              --db PATH | --server URL --user ADMIN (password on stdin)
+	              [--format json|csv] [--table T] [--out FILE|DIR]
+	report        write the daily or monthly report (Europe/Rome; docs/REPORTS.md)
+	              --db PATH [--period day|month] [--date YYYY-MM-DD|YYYY-MM]
+	              [--format csv|pdf|json] [--lang it|en] [--out FILE]
+	apikey add    give a city app an api_key for the Open311 endpoint (/open311/v2/)
+	              NAME --db PATH
+	open311 services
+	              write the Open311 service mapping (code -> category -> desk) as JSON,
+	              after storing those of a JSON file: --db PATH [--import FILE]
 
 Run "syncd <command> -h" for a command's flags.
 `
@@ -189,6 +234,24 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	case "purge":
 		m.Command = CommandPurge
 		return m.parsePurge(args[1:])
+	case CommandImport, CommandExport:
+		m.Command = args[0]
+		return m.parseCatalog(args[0], args[1:])
+	case CommandReport:
+		m.Command = CommandReport
+		return m.parseReport(args[1:])
+	case "apikey":
+		if len(args) < 2 || args[1] != "add" {
+			return errors.New(`unknown apikey command: use "syncd apikey add NAME"`)
+		}
+		m.Command = CommandAPIKeyAdd
+		return m.parseAPIKeyAdd(args[2:])
+	case "open311":
+		if len(args) < 2 || args[1] != "services" {
+			return errors.New(`unknown open311 command: use "syncd open311 services"`)
+		}
+		m.Command = CommandOpen311Services
+		return m.parseOpen311Services(args[2:])
 	}
 	fmt.Fprint(m.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -209,6 +272,9 @@ func (m *Main) parseServe(args []string) error {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS and wss")
 	tlsKey := fs.String("tls-key", "", "PEM private key file of --tls-cert")
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
+	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (no acknowledged change lost to a power cut, slower writes) or normal (default)")
+	repeatDays := fs.Int("repeat-contact-days", 0, "days within which a citizen's new wrap-up on the same service is a repeat contact (default 7)")
+	smtpFlags := m.addMailFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -234,10 +300,20 @@ func (m *Main) parseServe(args []string) error {
 			m.TLSKey = *tlsKey
 		case "tls-self-signed":
 			m.TLSSelfSigned = *selfSigned
+		case "repeat-contact-days":
+			m.Board.RepeatContactDays = *repeatDays
+		case "sqlite-sync":
+			m.SQLiteSync = *sqliteSync
 		}
 	})
+	if err := m.applyMailFlags(fs, smtpFlags); err != nil {
+		return err
+	}
 	if m.DB == "" {
 		return errors.New("syncd serve needs --db PATH or --db postgres://URL (or db in the config file)")
+	}
+	if err := m.checkSQLiteSync(); err != nil { // durability.go
+		return err
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("syncd serve needs both --tls-cert and --tls-key")
@@ -315,6 +391,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.auditExport(ctx)
 	case CommandPurge:
 		return m.purge(ctx)
+	case CommandImport:
+		return m.importCatalog(ctx)
+	case CommandExport:
+		return m.exportCatalog(ctx)
+	case CommandAPIKeyAdd:
+		return m.apiKeyAdd(ctx)
+	case CommandReport:
+		return m.writeReport(ctx)
+	case CommandOpen311Services:
+		return m.open311Services(ctx)
 	}
 	return errors.New("no command: call ParseFlags first")
 }
@@ -334,13 +420,27 @@ func (m *Main) serve(ctx context.Context) error {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
 			log.Info("seeded the demo city", "db", m.dbForLog(), "password", demo.Password)
+		} else if err := m.demoAppointments(ctx); err != nil { // appointments.go
+			return err
 		}
 	}
 	m.Server = server.New(m.Store, m.Logger)
 	m.Server.Addr = m.Listen
 	m.Server.FilterChanges = true
+	m.Server.Open311 = m.Open311
 	m.Server.Board = server.BoardConfig{SLADays: m.Board.SLADays, RiskDays: m.Board.RiskDays,
-		FCRTarget: m.Board.FCRTarget, FCRMinWrapUps: m.Board.FCRMinWrapUps}
+		FCRTarget: m.Board.FCRTarget, FCRMinWrapUps: m.Board.FCRMinWrapUps,
+		RepeatContactWindow:   time.Duration(m.Board.RepeatContactDays) * 24 * time.Hour,
+		CallbacksOverdueAlert: m.Board.CallbacksOverdueAlert, CallbackTarget: m.Board.CallbackTarget}
+	sla, err := m.SLA.policy() // sla.go
+	if err != nil {
+		return err
+	}
+	m.Server.Board.SLA = sla
+	m.Server.Overdue = m.Callbacks.overdue()
+	if err := m.configureMail(log); err != nil {
+		return err
+	}
 	switch {
 	case m.TLSCert != "":
 		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)

@@ -41,6 +41,9 @@ func (m *Main) openStore() error {
 		return nil
 	}
 	db := sqlite.New(m.DB)
+	if err := db.SetSynchronous(m.SQLiteSync); err != nil {
+		return err
+	}
 	if err := db.Open(); err != nil {
 		return err
 	}

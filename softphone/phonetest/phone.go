@@ -27,9 +27,14 @@ type Phone struct {
 	HoldFn     func(callID string) error
 	ResumeFn   func(callID string) error
 	MuteFn     func(callID string, on bool) error
+	RecordFn   func(callID string, on bool) error
 	SendDTMFFn func(callID, keys string) error
 	TransferFn func(callID, target string) error
-	CloseFn    func() error
+	// ConsultFn answers Consult; unset, it returns "consult-1".
+	ConsultFn          func(callID, target string) (string, error)
+	CompleteTransferFn func(callID, consultID string) error
+	CancelTransferFn   func(callID, consultID string) error
+	CloseFn            func() error
 
 	mu  sync.Mutex
 	reg sportello.PhoneRegistration
@@ -79,6 +84,14 @@ func (p *Phone) Hold(id string) error { return call1(p.HoldFn, id) }
 // Resume calls ResumeFn.
 func (p *Phone) Resume(id string) error { return call1(p.ResumeFn, id) }
 
+// Record calls RecordFn.
+func (p *Phone) Record(id string, on bool) error {
+	if p.RecordFn == nil {
+		return nil
+	}
+	return p.RecordFn(id, on)
+}
+
 // Mute calls MuteFn.
 func (p *Phone) Mute(id string, on bool) error {
 	if p.MuteFn == nil {
@@ -101,6 +114,30 @@ func (p *Phone) Transfer(id, target string) error {
 		return nil
 	}
 	return p.TransferFn(id, target)
+}
+
+// Consult calls ConsultFn; unset, it returns "consult-1".
+func (p *Phone) Consult(id, target string) (string, error) {
+	if p.ConsultFn == nil {
+		return "consult-1", nil
+	}
+	return p.ConsultFn(id, target)
+}
+
+// CompleteTransfer calls CompleteTransferFn.
+func (p *Phone) CompleteTransfer(id, consultID string) error {
+	if p.CompleteTransferFn == nil {
+		return nil
+	}
+	return p.CompleteTransferFn(id, consultID)
+}
+
+// CancelTransfer calls CancelTransferFn.
+func (p *Phone) CancelTransfer(id, consultID string) error {
+	if p.CancelTransferFn == nil {
+		return nil
+	}
+	return p.CancelTransferFn(id, consultID)
 }
 
 // DTMF returns DTMFCh.

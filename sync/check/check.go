@@ -35,36 +35,6 @@ const MaxSubjectLen = 120
 // OpWrapUp is the kind of op a wrap-up is recorded as in a store's ops table.
 const OpWrapUp = "wrap_up"
 
-// Number returns a phone number in E.164 form: separators dropped, a 00
-// prefix read as +, and a number without a country code taken as Italian
-// (+39), which is what the City's PBX delivers for national calls.
-func Number(number string) (string, error) {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(number) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
-		default:
-			return "", sportello.Errorf(sportello.EINVALID, "%q is not a phone number", number)
-		}
-	}
-	s := b.String()
-	switch {
-	case strings.HasPrefix(s, "+"):
-	case strings.HasPrefix(s, "00"):
-		s = "+" + s[2:]
-	default:
-		s = "+39" + s
-	}
-	if digits := len(s) - 1; digits < 6 || digits > 15 || s[1] == '0' {
-		return "", sportello.Errorf(sportello.EINVALID, "%q is not a phone number", number)
-	}
-	return s, nil
-}
-
 // Reason returns the trimmed reason for reading a citizen's record, or
 // EINVALID when it is missing or too long.
 func Reason(reason string) (string, error) {

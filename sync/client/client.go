@@ -72,6 +72,7 @@ type Client struct {
 	token   string
 	user    *sportello.User
 	state   sportello.SyncState
+	atHead  bool // the cursor came from a hello once: never start at the head again (feed.go)
 	subs    map[int]subscriber
 	nextSub int
 	cancel  context.CancelFunc
@@ -81,6 +82,7 @@ type Client struct {
 	kick    chan struct{} // wakes the flush loop
 
 	board boardLink // board subscribers and the last presence (board.go)
+	hand  handLink  // raised-hand subscribers (boardact.go)
 }
 
 type subscriber struct {
@@ -188,6 +190,7 @@ func (c *Client) LookupCaller(ctx context.Context, number, reason string) (*spor
 		return nil, err // nothing kept: say syncd is unreachable
 	}
 	kept.Offline = true
+	c.queueOfflineRead(ctx, kept, reason) // offlineaudit.go
 	return kept, nil
 }
 
@@ -363,7 +366,7 @@ func (c *Client) Open(ctx context.Context) error {
 			c.state.Cursor = seq
 		}
 		if ops, err := c.Replica.Outbox(ctx); err == nil {
-			c.state.Pending = len(ops) // left by an earlier run: sent once online
+			c.state.Pending = pendingChanges(ops) // left by an earlier run: sent once online
 		}
 	}
 	ctx, c.cancel = context.WithCancel(ctx)
@@ -456,8 +459,9 @@ func (c *Client) run(ctx context.Context) {
 	}
 }
 
-// wsURL returns the WebSocket address for resuming after cursor.
-func (c *Client) wsURL(cursor int64) string {
+// wsURL returns the WebSocket address for resuming after cursor, or for
+// starting at syncd's head when fromHead.
+func (c *Client) wsURL(cursor int64, fromHead bool) string {
 	u := c.base
 	switch {
 	case strings.HasPrefix(u, "https://"):
@@ -465,15 +469,20 @@ func (c *Client) wsURL(cursor int64) string {
 	case strings.HasPrefix(u, "http://"):
 		u = "ws://" + strings.TrimPrefix(u, "http://")
 	}
-	return u + "/v1/ws?since=" + strconv.FormatInt(cursor, 10)
+	feed := "&" + wire.FeedParam + "=" + wire.FeedVisible // only what this user may see (feed.go)
+	if fromHead {
+		return u + "/v1/ws?since=" + wire.SinceHead + feed
+	}
+	return u + "/v1/ws?since=" + strconv.FormatInt(cursor, 10) + feed
 }
 
 // session runs one WebSocket connection to its end; connected reports
 // whether syncd said hello, so that the backoff starts over.
 func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	cursor := c.State().Cursor
+	fromHead := c.startsAtHead(cursor) // feed.go
 	header := http.Header{"Authorization": {"Bearer " + c.Token()}}
-	ws, resp, err := c.Dialer.DialContext(ctx, c.wsURL(cursor), header)
+	ws, resp, err := c.Dialer.DialContext(ctx, c.wsURL(cursor, fromHead), header)
 	if err != nil {
 		if resp != nil {
 			data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -514,6 +523,9 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		switch f.Type {
 		case wire.FrameHello:
 			connected = true
+			if fromHead {
+				cursor = c.startAt(f.Cursor) // feed.go
+			}
 			c.logger.Info("sync online", logCursor, cursor)
 			c.setState(func(s *sportello.SyncState) { s.Online, s.Err, s.RetryAt = true, "", time.Time{} })
 			c.kickFlush()     // back online: send what waited
@@ -522,7 +534,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			switch {
 			case f.Change.Seq <= cursor:
 				continue // seen already
-			case f.Change.Seq > cursor+1:
+			case f.Change.Seq > cursor+1 && !after(f, cursor): // feed.go
 				// A gap: ask syncd to send again from the cursor.
 				if !resyncing {
 					c.logger.Warn("gap in changes", logCursor, cursor, logSeq, f.Change.Seq)
@@ -539,12 +551,15 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			c.deliver(*f.Change)
 		case wire.FrameBoard:
 			c.deliverBoard(f.Board)
+		case wire.FrameHand:
+			c.deliverHand(f.Hand)
 		}
 	}
 }
 
 // deliver advances the cursor and hands ch to the subscribers.
 func (c *Client) deliver(ch sportello.Change) {
+	c.applyEntryChange(context.Background(), ch) // kbedit.go
 	if c.Replica != nil {
 		if err := c.Replica.SetCursor(context.Background(), ch.Seq); err != nil {
 			c.logger.Warn("keep cursor", logErr, err)

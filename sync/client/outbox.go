@@ -81,6 +81,8 @@ func (c *Client) flush(ctx context.Context) map[string]sendResult {
 		switch op.Kind {
 		case wire.OpWrapUp:
 			err = c.doRaw(ctx, http.MethodPost, "/v1/wrapups", op.Body, &k)
+		case wire.OpOfflineRead:
+			err = c.sendOfflineRead(ctx, op) // offlineaudit.go
 		default:
 			err = sportello.Errorf(sportello.EINVALID, "unknown op kind %q", op.Kind)
 		}
@@ -113,7 +115,7 @@ func (c *Client) updatePending(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	c.setState(func(s *sportello.SyncState) { s.Pending = len(ops) })
+	c.setState(func(s *sportello.SyncState) { s.Pending = pendingChanges(ops) })
 }
 
 // kickFlush asks the flush loop to send the outbox now.
@@ -263,7 +265,7 @@ func (c *Client) Logout(ctx context.Context, force bool) error {
 	_ = c.Close()
 	c.mu.Lock()
 	c.token, c.user = "", nil
-	c.state = sportello.SyncState{}
+	c.state, c.atHead = sportello.SyncState{}, false
 	c.mu.Unlock()
 	if c.Replica != nil {
 		if werr := c.Replica.Wipe(context.WithoutCancel(ctx)); werr != nil {

@@ -14,7 +14,7 @@ import (
 // supervisor's board counts.
 func (db *DB) DeskBacklog(ctx context.Context) ([]wire.DeskCase, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT id, desk_id, escalated_at FROM cases WHERE status IN ($1, $2, $3) ORDER BY desk_id, escalated_at NULLS FIRST, id`,
+		SELECT id, desk_id, category, escalated_at FROM cases WHERE status IN ($1, $2, $3) ORDER BY desk_id, escalated_at NULLS FIRST, id`,
 		string(sportello.StatusEscalated), string(sportello.StatusClaimed), string(sportello.StatusAnswerReady))
 	if err != nil {
 		return nil, internal("desk backlog", err)
@@ -22,7 +22,7 @@ func (db *DB) DeskBacklog(ctx context.Context) ([]wire.DeskCase, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wire.DeskCase, error) {
 		var c wire.DeskCase
 		var at *time.Time
-		err := r.Scan(&c.CaseID, &c.DeskID, &at)
+		err := r.Scan(&c.CaseID, &c.DeskID, &c.Category, &at)
 		if at != nil {
 			c.EscalatedAt = at.UTC()
 		}

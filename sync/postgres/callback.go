@@ -108,7 +108,7 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 		}
 		now := db.now()
 		a.At, a.AuthorID = now, actor.ID
-		if err := cb.Attempt(a); err != nil {
+		if err := cb.AttemptUnder(a, db.callbackRetry()); err != nil { // overdue.go
 			return err
 		}
 		attempts, err := json.Marshal(cb.Attempts)
@@ -137,6 +137,9 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 		}
 		head++
 		if err := appendChange(ctx, tx, head, now, c, e); err != nil {
+			return err
+		}
+		if head, err = noteFailure(ctx, tx, head, now, c, cb); err != nil { // overdue.go
 			return err
 		}
 		if err := setHead(ctx, tx, head); err != nil {

@@ -138,6 +138,9 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 			if err := insertEvent(ctx, tx, e, position); err != nil {
 				return err
 			}
+			if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
+				return err
+			}
 			position++
 			head++
 			if err := appendChange(ctx, tx, head, now, c, e); err != nil {
@@ -189,10 +192,7 @@ func replayOp(ctx context.Context, tx pgx.Tx, id, kind string, digest []byte) (*
 // wrapUpCitizen finds whom a new case is for.
 func wrapUpCitizen(ctx context.Context, tx pgx.Tx, w sportello.WrapUp) (string, error) {
 	if w.CitizenID != "" {
-		if _, err := loadCitizen(ctx, tx, w.CitizenID); err != nil {
-			return "", err
-		}
-		return w.CitizenID, nil
+		return liveCitizen(ctx, tx, w.CitizenID) // a merged duplicate: its survivor (citizenedit.go)
 	}
 	if w.CallerNumber == "" {
 		return "", nil
@@ -267,7 +267,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	}
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.pool.Query(ctx, `
-		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id,
+		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
 			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, cursor, limit)
@@ -276,15 +276,19 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	}
 	changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sportello.Change, error) {
 		var ch sportello.Change
+		var entryID, entry string
 		var ev struct {
 			id, caseID, kind, authorID, author, authorRole, callID, number, outcome, deskID, category, note *string
 			at                                                                                              *time.Time
 		}
-		if err := r.Scan(&ch.Seq, &ch.At, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID,
+		if err := r.Scan(&ch.Seq, &ch.At, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID, &entryID, &entry,
 			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
 			return ch, err
 		}
 		ch.At = ch.At.UTC()
+		if err := decodeEntryChange(&ch, entryID, entry); err != nil { // kbedit.go
+			return ch, err
+		}
 		if ev.id != nil {
 			ch.Event = &sportello.CaseEvent{
 				ID: *ev.id, CaseID: *ev.caseID, Kind: sportello.EventKind(*ev.kind), At: ev.at.UTC(),

@@ -90,13 +90,20 @@ func loadCitizen(ctx context.Context, q querier, id string) (*sportello.Citizen,
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT number FROM citizen_phones WHERE citizen_id = $1 ORDER BY position`, id)
+	rows, err := q.Query(ctx, `SELECT number, label FROM citizen_phones WHERE citizen_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
-	if c.Phones, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+	var number, label string
+	var labels []string
+	_, err = pgx.ForEachRow(rows, []any{&number, &label}, func() error {
+		c.Phones, labels = append(c.Phones, number), append(labels, label)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	c.PhoneLabels = check.PhoneLabels(labels) // nil when none is labelled (citizenedit.go)
 	if c.Phones == nil {
 		c.Phones = []string{}
 	}

@@ -40,6 +40,9 @@ func directoryRow(e sportello.DirectoryEntry, now time.Time) (string, []any, err
 	if e.UpdatedAt.IsZero() {
 		e.UpdatedAt = now
 	}
+	if e.Version == 0 {
+		e.Version = 1 // stored entries count versions from 1 (kbedit.go)
+	}
 	body, err := json.Marshal(e)
 	if err != nil {
 		return "", nil, err

@@ -28,6 +28,9 @@ func putKB(ctx context.Context, tx pgx.Tx, now time.Time, entries []sportello.KB
 		if e.UpdatedAt.IsZero() {
 			e.UpdatedAt = now
 		}
+		if e.Version == 0 {
+			e.Version = 1 // stored entries count versions from 1 (kbedit.go)
+		}
 		body, err := json.Marshal(e)
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,6 +42,9 @@ type DB struct {
 
 	dsn  string
 	pool *pgxpool.Pool
+
+	repeatWindow atomic.Int64 // see SetRepeatContactWindow (fcr.go)
+	retryTries   atomic.Int64 // see SetCallbackRetry (overdue.go)
 }
 
 // New returns a store on the database at dsn (a postgres:// URL or a

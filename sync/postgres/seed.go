@@ -117,6 +117,12 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 		if err := putKB(ctx, tx, db.now(), d.KB); err != nil {
 			return fmt.Errorf("seed knowledge base: %w", err)
 		}
-		return nil
+		if err := seedOpen311(ctx, tx, d, db.now()); err != nil { // open311.go
+			return err
+		}
+		if err := putOfficeServices(ctx, tx, d.Services); err != nil {
+			return fmt.Errorf("seed office services: %w", err)
+		}
+		return db.seedWrapUpFacts(ctx, tx) // fcr.go
 	})
 }

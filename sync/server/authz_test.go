@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,14 +144,32 @@ func TestServer_Authorization(t *testing.T) {
 	}{
 		{"Health", "GET", "/healthz", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Ready", "GET", "/readyz", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		// Open311 (open311.go) is for city apps, outside sessions: reads are
+		// public; filing needs an api_key, not a role (open311_test.go).
+		{"Open311Services", "GET", "/open311/v2/services.json", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"Open311Requests", "GET", "/open311/v2/requests.xml", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Me", "GET", "/v1/me", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"LookupCaller", "GET", "/v1/callers/+390212345678?reason=call-1", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"RecordWrapUp", "POST", "/v1/wrapups", `{"call_id":"c","citizen_id":"c-verdi","outcome":"transferred"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": no, "admin": no}},
 		{"Changes", "GET", "/v1/changes", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"WebSocket", "WS", "/v1/ws", "", map[string]int{"operatore": ws, "specialista": ws, "supervisore": ws, "admin": ws}},
 		{"AuditLog", "GET", "/v1/audit?citizen_id=c-rossi", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		{"OfflineRead", "POST", "/v1/audit/offline", `{"id":"01950000-0000-7000-8000-00000000a0d1","at":"{now}","citizen_id":"c-rossi","number":"+390212345678","reason":"call-1"}`, map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"KnowledgeBase", "GET", "/v1/kb?limit=500&after=", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Directory", "GET", "/v1/directory?limit=500&after=", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		// Editing (kbedit.go): admins edit everything, specialists the KB
+		// entries of their desks (specialista is at Multe); everyone reads
+		// the history. Admins import and export the catalogue (catalog.go).
+		{"CreateKB", "POST", "/v1/kb", `{"id":"kb-new","kind":"answer","title":"Orari estivi","summary":"Dal 1 luglio.","owner_desk":"desk-multe"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": http.StatusConflict}},
+		{"EditKB", "PUT", "/v1/kb/kb-new", `{"version":{v},"kind":"answer","title":"Orari estivi","summary":"Dal 1 luglio, {user}.","owner_desk":"desk-multe"}`, map[string]int{"operatore": no, "specialista": ok, "supervisore": no, "admin": ok}},
+		{"EditKBOtherDesk", "POST", "/v1/kb", `{"kind":"answer","title":"Scadenze IMU","summary":"16 giugno.","owner_desk":"desk-tributi"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": no, "admin": made}},
+		{"KBHistory", "GET", "/v1/kb/kb-new/history", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"CreateDirectory", "POST", "/v1/directory", `{"id":"dir-a","name":"Polizia locale","number":"+390277271"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": no, "admin": made}},
+		{"EditDirectory", "PUT", "/v1/directory/dir-a", `{"version":1,"name":"Polizia locale","number":"+390277270"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": no, "admin": ok}},
+		{"DirectoryHistory", "GET", "/v1/directory/dir-a/history", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"RetireDirectory", "DELETE", "/v1/directory/dir-a?version=2", "", map[string]int{"operatore": no, "specialista": no, "supervisore": no, "admin": ok}},
+		{"CatalogExport", "GET", "/v1/catalog/export?format=csv&table=directory", "", map[string]int{"operatore": no, "specialista": no, "supervisore": no, "admin": ok}},
+		{"CatalogImport", "POST", "/v1/catalog/import?table=directory", "id,name,number\ndir-imp,Numero verde,+39800000000\n", map[string]int{"operatore": no, "specialista": no, "supervisore": no, "admin": ok}},
 		{"Desks", "GET", "/v1/desks", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Queue", "GET", "/v1/queue", "", map[string]int{"operatore": no, "specialista": ok, "supervisore": ok, "admin": ok}},
 		// Each user acts on cases of their own ({user}), so that one
@@ -158,6 +177,10 @@ func TestServer_Authorization(t *testing.T) {
 		{"ClaimCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"claimed"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
 		{"NoteCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"note","note":"Sentito il comando"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
 		{"AnswerReady", "POST", "/v1/cases/k-{user}-held/events", `{"kind":"answer_ready","note":"Multa annullata"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
+		// Replies (replies.go): the holder replies to the citizen; the
+		// desk and supervisors print letters (none recorded here yet).
+		{"ReplyToCitizen", "POST", "/v1/cases/k-{user}-held/replies", `{"channel":"phone","text":"Multa annullata, detto al telefono"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
+		{"PrintLetter", "GET", "/v1/cases/k-{user}-held/letter.pdf", "", map[string]int{"operatore": no, "specialista": http.StatusNotFound, "supervisore": http.StatusNotFound, "admin": no}},
 		{"ReleaseCase", "POST", "/v1/cases/k-{user}-held2/events", `{"kind":"released"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": made, "admin": no}},
 		{"ResolveCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"resolved","note":"Risposto"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
 		{"EscalateCase", "POST", "/v1/cases/k-{user}-waiting2/events", `{"kind":"escalated","desk_id":"desk-tributi","note":"È un tributo"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
@@ -167,16 +190,48 @@ func TestServer_Authorization(t *testing.T) {
 		// and admins read the board.
 		{"Presence", "POST", "/v1/presence", `{"state":"break","reason":"pausa caffè"}`, map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": no, "admin": no}},
 		{"Board", "GET", "/v1/board", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		// Acting from the board (boardact.go): those who take calls raise
+		// (and first lower) a hand, supervisors and admins answer operatore's
+		// (u-a), give each their own callback ({cb}) to the pool and move
+		// Marco Ferri (u-b) to Tributi.
+		{"LowerHand", "DELETE", "/v1/hand", "", map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": no, "admin": no}},
+		{"RaiseHand", "POST", "/v1/hand", `{"note":"Cittadino agitato"}`, map[string]int{"operatore": ok, "specialista": ok, "supervisore": no, "admin": no}},
+		{"AnswerHand", "POST", "/v1/hands/u-a/answer", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		{"ReassignCallback", "POST", "/v1/callbacks/{cb}/owner", `{"owner":"pool"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		{"MoveAgent", "POST", "/v1/agents/u-b/desks", `{"to":"desk-tributi"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": http.StatusNoContent, "admin": http.StatusNoContent}},
+		// Reports (reports.go): supervisors and admins, in every format.
+		{"Report", "GET", "/v1/reports?period=day&date=2025-03-14", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
+		{"ReportPDF", "GET", "/v1/reports?period=month&date=2025-03-14&format=pdf", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
 		// Callbacks: everyone reads those they may work; those who take
 		// calls record attempts, each on a pool callback of their own ({cb}).
 		{"Callbacks", "GET", "/v1/callbacks", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"CallbackAttempt", "POST", "/v1/callbacks/{cb}/attempts", `{"outcome":"no_answer"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": no, "admin": no}},
+		// First-contact resolution (fcr.go): how much KB entries helped
+		// (specialists see their desks' entries), who is available at a desk.
+		{"KBUsefulness", "GET", "/v1/kb/usefulness", "", map[string]int{"operatore": no, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"DeskAvailability", "GET", "/v1/desks/availability", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		// Appointments (appointments.go): everyone reads; those who take
+		// calls book, move and cancel, each their own ({appt}).
+		{"AppointmentServices", "GET", "/v1/appointments/services", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"FreeSlots", "GET", "/v1/appointments/slots?office_id=o-urp&service=info", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		{"BookAppointment", "POST", "/v1/appointments", `{"id":"{appt}","office_id":"o-urp","service":"info","start":"{slot}","citizen_id":"c-galli"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": no, "admin": no}},
+		{"MoveAppointment", "POST", "/v1/appointments/{appt}/move", `{"start":"{slot2}"}`, map[string]int{"operatore": ok, "specialista": ok, "supervisore": no, "admin": no}},
+		{"CancelAppointment", "POST", "/v1/appointments/{appt}/cancel", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": no, "admin": no}},
+		{"CitizenAppointments", "GET", "/v1/appointments?citizen_id=c-galli", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
+		// Citizens' identity (citizens.go): those who talk to citizens
+		// register (a new id each time), edit and search; supervisors
+		// merge duplicates; admins do not touch citizens' data.
+		{"SearchCitizens", "GET", "/v1/citizens?q=rossi&reason=duplicati", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": no}},
+		{"CreateCitizen", "POST", "/v1/citizens?reason=call-9", `{"kind":"person","name":"Nuovo Cittadino","phones":["333 000 1111"]}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
+		{"EditCitizen", "PUT", "/v1/citizens/c-galli", `{"kind":"person","name":"Carla Galli","phones":["+393401112222","02 8845 0000"]}`, map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": no}},
+		{"MergeCitizens", "POST", "/v1/citizens/c-rossi/merge", `{"duplicate_id":"c-verdi"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": no}},
 		{"Metrics", "GET", "/metrics", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Logout", "POST", "/v1/logout", "", map[string]int{"operatore": http.StatusNoContent, "specialista": http.StatusNoContent, "supervisore": http.StatusNoContent, "admin": http.StatusNoContent}},
 	}
 	t.Run("Endpoints", func(t *testing.T) {
 		e := newCityEnv(t)
 		cbs := poolCallbacks(t, e, users)
+		appts := newBookable(t, e, users)
 		for _, username := range users {
 			token := e.signIn(t, username)
 			for _, ep := range endpoints {
@@ -197,7 +252,16 @@ func TestServer_Authorization(t *testing.T) {
 						} else {
 							rd = strings.NewReader("")
 						}
-						status, body = e.call(t, ep.method, strings.NewReplacer("{user}", username, "{cb}", cbs[username]).Replace(ep.path), token, rd)
+						if strings.Contains(ep.body, "{v}") { // the version the edit starts from
+							rd = strings.NewReader(strings.NewReplacer("{v}", strconv.Itoa(kbVersion(t, e, token, "kb-new")), "{user}", username).Replace(ep.body))
+						}
+						if strings.Contains(ep.body, "{now}") { // an offline read just made
+							rd = strings.NewReader(strings.Replace(ep.body, "{now}", time.Now().UTC().Format(time.RFC3339), 1))
+						}
+						if strings.Contains(ep.body, "{appt}") || strings.Contains(ep.body, "{slot") {
+							rd = strings.NewReader(appts.replace(ep.body, username))
+						}
+						status, body = e.call(t, ep.method, appts.replace(strings.NewReplacer("{user}", username, "{cb}", cbs[username]).Replace(ep.path), username), token, rd)
 					}
 					if status != want {
 						t.Fatalf("%s %s as %s: %d %s, want %d", ep.method, ep.path, username, status, body, want)
@@ -324,8 +388,32 @@ func TestServer_Authorization(t *testing.T) {
 		}
 		check([]kind{{"DeskClaim", []int64{11},
 			map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}}}, false)
+
+		// An edit of the knowledge base or of the directory goes to every
+		// desktop (kbedit.go).
+		if status, body := e.call(t, "POST", "/v1/kb", tokens["admin"], strings.NewReader(`{"id":"kb-estate","kind":"answer","title":"Negozi aperti in estate","summary":"Elenco sul portale."}`)); status != made {
+			t.Fatalf("create kb: %d %s", status, body)
+		}
+		if status, body := e.call(t, "POST", "/v1/directory", tokens["admin"], strings.NewReader(`{"id":"dir-estate","name":"Numero verde estate","number":"+39800123456"}`)); status != made {
+			t.Fatalf("create directory entry: %d %s", status, body)
+		}
+		everyone := map[string]bool{"operatore": true, "operatore2": true, "specialista": true, "specialista2": true, "supervisore": true, "admin": true}
+		check([]kind{{"KBEdit", []int64{12}, everyone}, {"DirectoryEdit", []int64{13}, everyone}}, false)
 		_ = ctx
 	})
+}
+
+// kbVersion returns the version of a KB entry as its newest history row
+// says, 0 when it has none.
+func kbVersion(t *testing.T, e *env, token, id string) int {
+	t.Helper()
+	_, body := e.call(t, "GET", "/v1/kb/"+id+"/history", token, nil)
+	var h wire.HistoryResponse
+	json.Unmarshal(body, &h)
+	if n := len(h.Versions); n > 0 {
+		return h.Versions[n-1].Version
+	}
+	return 0
 }
 
 // poolCallbacks schedules, for each username, a pool callback for Carla

@@ -36,6 +36,10 @@ type BoardConfig struct {
 	// RiskDays: a case is at risk this many business days before its SLA
 	// is due (DefaultRiskDays).
 	RiskDays int
+	// SLA is the SLA per desk and category on the service hours (sla.go);
+	// its zero fields take Location, Calendar, SLADays, DeskSLADays and
+	// RiskDays above. The queues and the board's desks both use it.
+	SLA sportello.SLAPolicy
 	// FCRTarget is the share of wrap-ups resolved at first contact the
 	// service aims at (DefaultFCRTarget); under it, with at least
 	// FCRMinWrapUps wrap-ups today, the board raises an alert.
@@ -47,6 +51,16 @@ type BoardConfig struct {
 	// Refresh recomputes the board while nothing changes, as time passes
 	// (SLA at risk and breached, a new day) (DefaultRefresh).
 	Refresh time.Duration
+	// RepeatContactWindow: a wrap-up is a repeat contact when its citizen
+	// had one on the same service this long before it
+	// (sportello.DefaultRepeatContactWindow); syncd gives it to the store,
+	// which flags each wrap-up as it records it (fcr.go).
+	RepeatContactWindow time.Duration
+	// CallbacksOverdueAlert: more overdue callbacks than this raise an
+	// alert (DefaultCallbacksOverdueAlert); CallbackTarget is the share
+	// to make inside their window (sportello.DefaultCallbackTarget).
+	CallbacksOverdueAlert int
+	CallbackTarget        float64
 }
 
 // Defaults of BoardConfig.
@@ -87,15 +101,11 @@ func (c BoardConfig) withDefaults() BoardConfig {
 	if c.Refresh <= 0 {
 		c.Refresh = DefaultRefresh
 	}
-	return c
-}
-
-// slaDays returns the SLA of a desk in business days.
-func (c BoardConfig) slaDays(deskID string) int {
-	if n, ok := c.DeskSLADays[deskID]; ok && n > 0 {
-		return n
+	if c.RepeatContactWindow <= 0 {
+		c.RepeatContactWindow = sportello.DefaultRepeatContactWindow
 	}
-	return c.SLADays
+	c.SLA = c.slaPolicy() // sla.go
+	return c
 }
 
 // startOfDay is midnight of t's date in loc.
@@ -119,6 +129,9 @@ type boardInput struct {
 	desks    []sportello.Desk
 	backlog  []wire.DeskCase
 	wrapUps  []wire.WrapUpCount
+	fcr      fcrInput                // fcr.go
+	offices  []sportello.BoardOffice // appointments booked today (appointments.go)
+	act      actInput                // callbacks, hours, calls, hands (boardact.go)
 	presence map[string]presenceEntry
 }
 
@@ -160,6 +173,8 @@ func computeBoard(now time.Time, cfg BoardConfig, in boardInput) *sportello.Boar
 		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
 	})
 	b.FCR.Target = cfg.FCRTarget
+	in.fcr.apply(&b.FCR)
+	b.Appointments = in.offices
 
 	desks := map[string]*sportello.BoardDesk{}
 	for _, d := range in.desks {
@@ -183,13 +198,11 @@ func computeBoard(now time.Time, cfg BoardConfig, in boardInput) *sportello.Boar
 		if d.OldestAt.IsZero() || k.EscalatedAt.Before(d.OldestAt) {
 			d.OldestAt = k.EscalatedAt.UTC()
 		}
-		days := cfg.slaDays(k.DeskID)
-		due := cfg.Calendar.AddBusinessDays(k.EscalatedAt, days, cfg.Location)
-		risk := cfg.Calendar.AddBusinessDays(k.EscalatedAt, max(0, days-cfg.RiskDays), cfg.Location)
+		st, _ := cfg.SLA.State(k.DeskID, k.Category, k.EscalatedAt, now) // the queues' function (sla.go)
 		switch {
-		case !now.Before(due):
+		case st.Breached:
 			d.Breached++
-		case !now.Before(risk):
+		case st.AtRisk:
 			d.AtRisk++
 		}
 	}
@@ -209,6 +222,7 @@ func computeBoard(now time.Time, cfg BoardConfig, in boardInput) *sportello.Boar
 				Message: fmt.Sprintf("the oldest case at %s is past its SLA (%d cases past it)", d.Name, d.Breached)})
 		}
 	}
+	applyAct(now, cfg, in, b)
 	return b
 }
 
@@ -341,6 +355,18 @@ func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
 	b.mu.Unlock()
 	if reload {
 		desks, backlog, wrapUps, err := b.read(ctx, day)
+		var fcr fcrInput
+		if err == nil {
+			fcr, err = b.readFCR(ctx, day)
+		}
+		var offices []sportello.BoardOffice
+		if err == nil {
+			offices, err = b.readAppointments(ctx, day)
+		}
+		var act actInput
+		if err == nil {
+			act, err = b.readAct(ctx, day) // boardact.go
+		}
 		if err != nil {
 			b.mu.Lock()
 			b.storeDirty = true
@@ -348,7 +374,10 @@ func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
 			return nil, err
 		}
 		b.mu.Lock()
-		b.input.desks, b.input.backlog, b.input.wrapUps, b.readFor = desks, backlog, wrapUps, day
+		b.input.desks, b.input.backlog, b.input.wrapUps, b.input.fcr, b.readFor = desks, backlog, wrapUps, fcr, day
+		b.input.offices = offices
+		b.input.act.callbacks, b.input.act.hours, b.input.act.members = act.callbacks, act.hours, act.members
+		b.input.act.mos = act.mos // mos.go
 		b.mu.Unlock()
 	}
 
@@ -405,7 +434,8 @@ func (b *board) setPresence(u *sportello.User, p sportello.Presence, now time.Ti
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	old, ok := b.input.presence[u.ID]
-	if ok && old.state == p.State && old.reason == p.Reason && old.name == u.Name {
+	callChanged := b.input.act.presence(u.ID, p, now, b.cfg().Location) // boardact.go
+	if ok && old.state == p.State && old.reason == p.Reason && old.name == u.Name && !callChanged {
 		return false
 	}
 	b.input.presence[u.ID] = presenceEntry{name: u.Name, role: u.Role, state: p.State, reason: p.Reason, since: now}
@@ -434,7 +464,7 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, u *sport
 		return
 	}
 	if !p.State.Valid() {
-		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "unknown agent state %q: available, on_call, wrap_up, break or offline", p.State))
+		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "unknown agent state %q: available, ringing, on_call, wrap_up, break or offline", p.State))
 		return
 	}
 	p.Reason = strings.TrimSpace(p.Reason)
@@ -447,6 +477,10 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, u *sport
 		return
 	case !utf8.ValidString(p.Reason) || strings.IndexFunc(p.Reason, unicode.IsControl) >= 0:
 		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "the reason holds a control character or is not UTF-8 text"))
+		return
+	}
+	if err := checkPresenceCall(&p); err != nil { // boardact.go
+		s.writeError(w, r, err)
 		return
 	}
 	b := s.boardOf()

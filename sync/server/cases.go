@@ -31,6 +31,7 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request, u *sportell
 		s.writeError(w, r, err)
 		return
 	}
+	s.queueSLA(cases) // sla.go: due time and flags, first due first
 	if cases == nil {
 		cases = []*sportello.Case{}
 	}
@@ -78,6 +79,11 @@ func (s *Server) handleCaseEvent(w http.ResponseWriter, r *http.Request, u *spor
 	}
 	s.metrics.inc(`syncd_ops_total{kind="case_event",result="created"}`)
 	s.logger.Info("case event", logAgent, u.Username, logCaseID, caseID, logKind, string(req.Kind))
+	if req.Kind == sportello.EventAnswerReady {
+		if withCallback := s.answerReadyCallback(r.Context(), u, k); withCallback != nil {
+			k = withCallback // replies.go
+		}
+	}
 	// Pushed before the answer, as wrap-ups are: the desk's other
 	// desktops see the claim no later than its author.
 	s.publishNew(r.Context())

@@ -54,9 +54,11 @@ type queued struct {
 	at     time.Time
 }
 
-// publish queues ch on every connection without waiting for any.
+// publish queues ch on every connection without waiting for any. The
+// queues hold pointers to one shared copy: an idle connection's queue of
+// DefaultSendQueue costs 8 bytes a slot, not a whole change.
 func (h *hub) publish(ch sportello.Change) {
-	q := queued{change: ch, at: time.Now()}
+	q := &queued{change: ch, at: time.Now()}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.conns {
@@ -135,10 +137,12 @@ type wsConn struct {
 	user    *sportello.User
 	session string        // sessionKey of its token
 	viewer  *viewer       // what it may see
-	send    chan queued   // live changes, bounded
+	visible bool          // feed=visible: only what it may see, with prev (feed.go)
+	send    chan *queued  // live changes, bounded; shared, read-only
 	pongs   chan struct{} // a ping to answer
 	resub   chan int64    // a subscribe to serve
 	boards  chan []byte   // the newest board frame; nil for users who do not see the board (board.go)
+	hands   chan []byte   // the newest frame of the user's raised hand (boardact.go)
 	quit    chan struct{} // closed by stop
 	once    sync.Once
 	code    int    // close code, set by stop
@@ -156,15 +160,19 @@ func (c *wsConn) stop(code int, reason string) {
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 4096,
+	// An idle connection holds no write buffer: one is taken from the
+	// pool for each frame written.
+	WriteBufferPool: &sync.Pool{},
 	// Desktops are not browsers and sign in with a bearer token, never a
 	// cookie, so a cross-origin page gains nothing: accept any origin.
 	CheckOrigin: func(r *http.Request) bool { return true },
 }
 
 // handleWebSocket serves GET /v1/ws?since=N: hello, every change after N,
-// then each change as it commits.
+// then each change as it commits. since=head starts at the hello's
+// cursor, with no backlog: a desktop whose replica is empty (feed.go).
 func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *sportello.User) {
-	since, err := queryInt(r, "since", 0)
+	since, err := sinceParam(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -183,11 +191,13 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *spor
 		user:    u,
 		session: sessionKey(tokenOf(r)),
 		viewer:  v,
-		send:    make(chan queued, max(1, s.SendQueue)),
+		visible: r.URL.Query().Get(wire.FeedParam) == wire.FeedVisible,
+		send:    make(chan *queued, max(1, s.SendQueue)),
 		pongs:   make(chan struct{}, 1),
 		resub:   make(chan int64, 1),
 		quit:    make(chan struct{}),
 		boards:  boardQueue(u),
+		hands:   make(chan []byte, 1),
 	}
 	log := s.logger.With(logAgent, u.Username, logRemote, r.RemoteAddr)
 	if !s.hub.add(c) {
@@ -198,6 +208,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *spor
 	defer s.boardDetached(u) // after remove: the user's last socket marks them offline
 	defer s.hub.remove(c)
 	s.boardAttached(c)
+	s.handAttached(c)
 	log.Info("websocket open", logSince, since)
 
 	readerDone := make(chan struct{})
@@ -285,6 +296,7 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 		return true
 	}
 	last := since
+	prev := since // the last seq sent on a visible-only feed, or where it started (feed.go)
 	// catchUp sends every stored change after last.
 	catchUp := func() bool {
 		for {
@@ -295,7 +307,7 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 				return false
 			}
 			for _, ch := range changes {
-				if !write(wire.ChangeFrame(c.viewer.show(ch))) {
+				if f, send := c.frameOf(ch, &prev); send && !write(f) {
 					return false
 				}
 				last = ch.Seq
@@ -311,6 +323,9 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 		log.Error("websocket hello", logErr, err)
 		c.stop(websocket.CloseInternalServerErr, "cannot read changes: reconnect")
 	} else if write(wire.Hello(head)) {
+		if last == sinceHead {
+			last, prev = head, head
+		}
 		catchUp()
 	}
 	for {
@@ -332,15 +347,19 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 					continue
 				}
 			default:
-				if write(wire.ChangeFrame(c.viewer.show(ch))) {
+				if f, send := c.frameOf(ch, &prev); !send {
+					last = ch.Seq // not for this user: nothing to send
+				} else if write(f) {
 					last = ch.Seq
 					s.metrics.pushLatency.observe(time.Since(q.at))
 				}
 			}
 		case n := <-c.resub:
-			last = n
+			last, prev = n, n
 			catchUp()
 		case frame := <-c.boards:
+			s.writeBoard(c, frame)
+		case frame := <-c.hands:
 			s.writeBoard(c, frame)
 		case <-c.pongs:
 			write(wire.Pong(last))

@@ -13,8 +13,8 @@ import (
 
 func TestHub_PublishDropsSlowConnection(t *testing.T) {
 	h := newHub()
-	slow := &wsConn{send: make(chan queued, 1), quit: make(chan struct{})}
-	fast := &wsConn{send: make(chan queued, 3), quit: make(chan struct{})}
+	slow := &wsConn{send: make(chan *queued, 1), quit: make(chan struct{})}
+	fast := &wsConn{send: make(chan *queued, 3), quit: make(chan struct{})}
 	h.add(slow)
 	h.add(fast)
 
@@ -51,7 +51,7 @@ func TestHub_PublishDropsSlowConnection(t *testing.T) {
 
 func TestHub_CloseStopsEveryConnection(t *testing.T) {
 	h := newHub()
-	c := &wsConn{send: make(chan queued, 1), quit: make(chan struct{})}
+	c := &wsConn{send: make(chan *queued, 1), quit: make(chan struct{})}
 	h.add(c)
 	h.close()
 	<-c.quit

@@ -49,6 +49,7 @@ var help = map[string]struct{ typ, text string }{
 	"syncd_changes_published_total":  {"counter", "Changes handed to the WebSocket hub."},
 	"syncd_board_pushes_total":       {"counter", "Supervisor boards computed that differed from the last and were pushed (board.go)."},
 	"syncd_logins_total":             {"counter", "Sign-in attempts, by result (ok, refused, throttled)."},
+	"syncd_session_lookups_total":    {"counter", "Bearer tokens checked, by source (cache, store) (sessions.go)."},
 	"syncd_websockets_dropped_total": {"counter", "WebSockets dropped by syncd, by reason."},
 	"syncd_websockets":               {"gauge", "Connected WebSockets (desktops online)."},
 	"syncd_send_queue_depth":         {"gauge", "Changes waiting in WebSocket send queues: sum and max over connections."},

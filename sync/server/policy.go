@@ -39,11 +39,47 @@ const (
 	// frames on their WebSockets).
 	ActionReportPresence Action = "report an agent's state"
 	ActionReadBoard      Action = "read the supervisor's board"
+	// Acting from the board (boardact.go).
+	ActionRaiseHand        Action = "raise a hand for help"
+	ActionAnswerHand       Action = "answer a raised hand"
+	ActionReassignCallback Action = "reassign a callback"
+	ActionMoveAgent        Action = "move an agent between desks"
 	// Callbacks (callbacks.go): everyone reads the callbacks they may
 	// work (supervisors and admins every one); those who take calls call
 	// citizens back.
 	ActionReadCallbacks   Action = "read callbacks"
 	ActionAttemptCallback Action = "call a citizen back"
+	// Appointments (appointments.go): everyone reads offices' services,
+	// free slots and citizens' appointments; those who take calls book,
+	// move and cancel them.
+	ActionReadAppointments Action = "read appointments"
+	ActionBookAppointment  Action = "book, move or cancel an appointment"
+	// Editing the knowledge base and the directory (kbedit.go): admins
+	// edit everything, specialists the entries of their desks (kbRule);
+	// everyone reads an entry's history. Admins import and export the
+	// catalogue (catalog.go).
+	ActionEditKB        Action = "edit the knowledge base"
+	ActionEditDirectory Action = "edit the transfer directory"
+	ActionReadHistory   Action = "read the history of an entry"
+	ActionImportCatalog Action = "import the catalogue"
+	ActionExportCatalog Action = "export the catalogue"
+	// Replies (replies.go): the holder of a case replies to its citizen
+	// by email, letter or phone; the letter prints for the desk and its
+	// supervisors.
+	ActionReplyToCitizen Action = "reply to a citizen"
+	ActionPrintLetter    Action = "print a reply letter"
+	// First-contact resolution (fcr.go): how much each knowledge-base
+	// entry answered calls, and who is available at each desk.
+	ActionReadKBUsefulness     Action = "read how much knowledge-base entries helped"
+	ActionReadDeskAvailability Action = "read who is available at the desks"
+	// Reports (reports.go): the daily and monthly report, as JSON, CSV
+	// or PDF.
+	ActionReadReports Action = "read the daily and monthly reports"
+	// Citizens' identity (citizens.go): those who talk to citizens
+	// register, edit and search them; supervisors merge duplicates.
+	ActionEditCitizen    Action = "register or edit a citizen"
+	ActionSearchCitizens Action = "search citizens"
+	ActionMergeCitizens  Action = "merge duplicate citizens"
 )
 
 // caseActions names the action of each event a user may add to a case.
@@ -86,10 +122,37 @@ var policy = map[Action][]sportello.Role{
 	ActionEscalateCase:  {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
 	// Operators and specialists take calls, so they have a state on the
 	// board; supervisors and admins watch it.
-	ActionReportPresence:  {sportello.RoleOperator, sportello.RoleSpecialist},
-	ActionReadBoard:       {sportello.RoleSupervisor, sportello.RoleAdmin},
-	ActionReadCallbacks:   everyone,
-	ActionAttemptCallback: {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionReportPresence: {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionReadBoard:      {sportello.RoleSupervisor, sportello.RoleAdmin},
+	// Those who take calls ask for help; those who watch the board act on it.
+	ActionRaiseHand:        {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionAnswerHand:       {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionReassignCallback: {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionMoveAgent:        {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionReadCallbacks:    everyone,
+	ActionAttemptCallback:  {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionEditKB:           {sportello.RoleSpecialist, sportello.RoleAdmin},
+	ActionEditDirectory:    {sportello.RoleAdmin},
+	ActionReadHistory:      everyone,
+	ActionImportCatalog:    {sportello.RoleAdmin},
+	ActionExportCatalog:    {sportello.RoleAdmin},
+	ActionReplyToCitizen:   {sportello.RoleSpecialist},
+	ActionPrintLetter:      {sportello.RoleSpecialist, sportello.RoleSupervisor},
+	// Those who take calls book appointments; everyone reads them.
+	ActionReadAppointments: everyone,
+	ActionBookAppointment:  {sportello.RoleOperator, sportello.RoleSpecialist},
+	// Supervisors and admins account for the service; specialists own
+	// their desks' entries (and see only those).
+	ActionReadKBUsefulness: {sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin},
+	// Everyone transfers calls to desks.
+	ActionReadDeskAvailability: everyone,
+	// Supervisors and admins account for the service.
+	ActionReadReports: {sportello.RoleSupervisor, sportello.RoleAdmin},
+	// Those who talk to citizens keep their records; admins do not read
+	// citizens' data. Merging is a supervisor's judgement.
+	ActionEditCitizen:    {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionSearchCitizens: {sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor},
+	ActionMergeCitizens:  {sportello.RoleSupervisor},
 }
 
 // allDesks reports whether a role sees and works every desk's queue.
@@ -154,8 +217,8 @@ func newViewer(u *sportello.User, all bool, desks, cases, citizens []string) *vi
 // visible reports whether the viewer may see ch, learning the cases the
 // user writes on as their events go by.
 func (v *viewer) visible(ch sportello.Change) bool {
-	if v.all {
-		return true
+	if v.all || ch.Kind == sportello.ChangeKindKB || ch.Kind == sportello.ChangeKindDirectory {
+		return true // every desktop keeps the knowledge base and the directory
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()

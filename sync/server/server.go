@@ -64,8 +64,19 @@ type Store interface {
 	// by author and outcome. The supervisor's board reads both (board.go).
 	DeskBacklog(ctx context.Context) ([]wire.DeskCase, error)
 	WrapUpCounts(ctx context.Context, since time.Time) ([]wire.WrapUpCount, error)
-	CallbackStore  // callbacks.go
-	DirectoryStore // directory.go
+	CallbackStore    // callbacks.go
+	DirectoryStore   // directory.go
+	AppointmentStore // appointments.go
+	ReplyStore       // replies.go
+	EditStore        // kbedit.go
+	FCRStore         // fcr.go
+	Open311Store     // open311.go
+	ReportStore      // reports.go
+	BoardActStore    // boardact.go
+	CitizenStore     // citizens.go
+	OverdueStore     // overdue.go
+	MOSStore         // mos.go
+	AuditStore       // offlineaudit.go
 }
 
 // Log keys, constant so that logs can be queried.
@@ -104,6 +115,9 @@ type Server struct {
 	Now func() time.Time
 	// SessionTTL is how long a bearer token is valid.
 	SessionTTL time.Duration
+	// SessionCacheTTL is how long a token's user is kept in memory before
+	// the store is asked again (sessions.go); 0 asks on every request.
+	SessionCacheTTL time.Duration
 	// SendQueue bounds the changes waiting for one WebSocket; a client that
 	// lets it fill is dropped and resyncs from its cursor.
 	SendQueue int
@@ -123,9 +137,18 @@ type Server struct {
 	UserThrottle, AddrThrottle Throttle
 	// Board is how the supervisor's board counts and alerts (board.go).
 	Board BoardConfig
+	// Overdue is when overdue callbacks go to the pool (overdue.go).
+	Overdue OverdueConfig
 	// Mail sends case replies and appointment confirmations to citizens;
 	// nil means syncd has no SMTP relay and says so when asked to send.
 	Mail mail.Sender
+	// Replies is the letterhead and signature of replies to citizens
+	// and the callback an answer ready creates (replies.go); zero means
+	// DefaultReplyConfig.
+	Replies ReplyConfig
+	// Open311 is what the Open311 GeoReport v2 endpoint says of itself
+	// and the jurisdiction it accepts (open311.go).
+	Open311 Open311Config
 
 	store   Store
 	logger  *slog.Logger
@@ -141,8 +164,12 @@ type Server struct {
 
 	follower *follower // other nodes' commits, when the store is a Notifier (notify.go)
 
+	sessions sessionCache // recent token lookups (sessions.go)
+
 	boardOnce sync.Once
 	brd       *board // the supervisor's board, see boardOf (board.go)
+
+	overdue *overdueTicker // overdue callbacks to the pool (overdue.go)
 
 	// publishing: published is the newest seq handed to the hub, known
 	// once ready.
@@ -161,20 +188,21 @@ func New(store Store, logger *slog.Logger) *Server {
 	h := newHub()
 	h.metrics = m
 	return &Server{
-		Addr:         "127.0.0.1:0",
-		Now:          time.Now,
-		SessionTTL:   DefaultSessionTTL,
-		SendQueue:    DefaultSendQueue,
-		PingInterval: DefaultPingInterval,
-		WriteTimeout: DefaultWriteTimeout,
-		store:        store,
-		logger:       logger.With("subsystem", "server"),
-		hub:          h,
-		metrics:      m,
-		UserThrottle: DefaultUserThrottle,
-		AddrThrottle: DefaultAddrThrottle,
-		users:        newLimiter(),
-		addrs:        newLimiter(),
+		Addr:            "127.0.0.1:0",
+		Now:             time.Now,
+		SessionTTL:      DefaultSessionTTL,
+		SessionCacheTTL: DefaultSessionCacheTTL,
+		SendQueue:       DefaultSendQueue,
+		PingInterval:    DefaultPingInterval,
+		WriteTimeout:    DefaultWriteTimeout,
+		store:           store,
+		logger:          logger.With("subsystem", "server"),
+		hub:             h,
+		metrics:         m,
+		UserThrottle:    DefaultUserThrottle,
+		AddrThrottle:    DefaultAddrThrottle,
+		users:           newLimiter(),
+		addrs:           newLimiter(),
 	}
 }
 
@@ -203,7 +231,9 @@ func (s *Server) Open() error {
 		}
 	}()
 	s.follower = s.follow()
+	s.store.SetRepeatContactWindow(s.boardOf().cfg().RepeatContactWindow)
 	s.boardOf().start()
+	s.startOverdue() // overdue.go
 	s.logger.Info("listening", logAddr, ln.Addr().String())
 	return nil
 }
@@ -226,6 +256,7 @@ func (s *Server) Close() error {
 	s.closing.Store(true)
 	s.follower.stop()
 	s.boardOf().stop()
+	s.stopOverdue()
 	s.hub.close()
 	var err error
 	if s.http != nil {
@@ -244,23 +275,58 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /readyz", s.handleReady)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	s.routeOpen311(mux) // open311.go: city apps, not behind sessions
 	mux.HandleFunc("POST /v1/login", s.handleLogin)
 	mux.Handle("POST /v1/logout", s.authed(ActionLogout, s.handleLogout))
 	mux.Handle("GET /v1/me", s.authed(ActionMe, s.handleMe))
 	mux.Handle("GET /v1/callers/{number}", s.authed(ActionLookupCaller, s.handleLookupCaller))
 	mux.Handle("POST /v1/wrapups", s.authed(ActionRecordWrapUp, s.handleRecordWrapUp))
+	mux.Handle("GET /v1/citizens", s.authed(ActionSearchCitizens, s.handleSearchCitizens))           // citizens.go
+	mux.Handle("POST /v1/citizens", s.authed(ActionEditCitizen, s.handleCreateCitizen))              // citizens.go
+	mux.Handle("PUT /v1/citizens/{id}", s.authed(ActionEditCitizen, s.handleUpdateCitizen))          // citizens.go
+	mux.Handle("POST /v1/citizens/{id}/merge", s.authed(ActionMergeCitizens, s.handleMergeCitizens)) // citizens.go
 	mux.Handle("GET /v1/changes", s.authed(ActionReadChanges, s.handleChanges))
 	mux.Handle("GET /v1/ws", s.authed(ActionReadChanges, s.handleWebSocket))
 	mux.Handle("GET /v1/audit", s.authed(ActionReadAudit, s.handleAudit))
+	mux.Handle("POST /v1/audit/offline", s.authed(ActionLookupCaller, s.handleOfflineRead))
 	mux.Handle("GET /v1/kb", s.authed(ActionReadKB, s.handleKB))
 	mux.Handle("GET /v1/directory", s.authed(ActionReadDirectory, s.handleDirectory))
+	// Editing the knowledge base and the directory, with history (kbedit.go),
+	// and importing and exporting the catalogue (catalog.go).
+	mux.Handle("POST /v1/kb", s.authed(ActionEditKB, s.handleCreateKB))
+	mux.Handle("PUT /v1/kb/{id}", s.authed(ActionEditKB, s.handleUpdateKB))
+	mux.Handle("DELETE /v1/kb/{id}", s.authed(ActionEditKB, s.handleRetireKB))
+	mux.Handle("GET /v1/kb/{id}/history", s.authed(ActionReadHistory, s.handleKBHistory))
+	mux.Handle("POST /v1/directory", s.authed(ActionEditDirectory, s.handleCreateDirectory))
+	mux.Handle("PUT /v1/directory/{id}", s.authed(ActionEditDirectory, s.handleUpdateDirectory))
+	mux.Handle("DELETE /v1/directory/{id}", s.authed(ActionEditDirectory, s.handleRetireDirectory))
+	mux.Handle("GET /v1/directory/{id}/history", s.authed(ActionReadHistory, s.handleDirectoryHistory))
+	mux.Handle("POST /v1/catalog/import", s.authed(ActionImportCatalog, s.handleImportCatalog))
+	mux.Handle("GET /v1/catalog/export", s.authed(ActionExportCatalog, s.handleExportCatalog))
 	mux.Handle("GET /v1/desks", s.authed(ActionReadDesks, s.handleDesks))
+	mux.Handle("GET /v1/desks/availability", s.authed(ActionReadDeskAvailability, s.handleDeskAvailability))
+	mux.Handle("GET /v1/kb/usefulness", s.authed(ActionReadKBUsefulness, s.handleKBUsefulness))
 	mux.Handle("GET /v1/queue", s.authed(ActionReadQueue, s.handleQueue))
 	mux.Handle("POST /v1/cases/{id}/events", s.authed(ActionWorkOnCase, s.handleCaseEvent))
 	mux.Handle("POST /v1/presence", s.authed(ActionReportPresence, s.handlePresence))
 	mux.Handle("GET /v1/board", s.authed(ActionReadBoard, s.handleBoard))
+	// Acting from the board (boardact.go): raised hands, callbacks, desks.
+	mux.Handle("POST /v1/hand", s.authed(ActionRaiseHand, s.handleRaiseHand))
+	mux.Handle("DELETE /v1/hand", s.authed(ActionRaiseHand, s.handleLowerHand))
+	mux.Handle("POST /v1/hands/{agent}/answer", s.authed(ActionAnswerHand, s.handleAnswerHand))
+	mux.Handle("POST /v1/callbacks/{id}/owner", s.authed(ActionReassignCallback, s.handleReassignCallback))
+	mux.Handle("POST /v1/agents/{id}/desks", s.authed(ActionMoveAgent, s.handleMoveAgent))
+	mux.Handle("GET /v1/reports", s.authed(ActionReadReports, s.handleReport)) // reports.go
 	mux.Handle("GET /v1/callbacks", s.authed(ActionReadCallbacks, s.handleCallbacks))
 	mux.Handle("POST /v1/callbacks/{id}/attempts", s.authed(ActionAttemptCallback, s.handleCallbackAttempt))
+	mux.Handle("GET /v1/appointments/services", s.authed(ActionReadAppointments, s.handleOfficeServices))
+	mux.Handle("GET /v1/appointments/slots", s.authed(ActionReadAppointments, s.handleFreeSlots))
+	mux.Handle("GET /v1/appointments", s.authed(ActionReadAppointments, s.handleCitizenAppointments))
+	mux.Handle("POST /v1/appointments", s.authed(ActionBookAppointment, s.handleBookAppointment))
+	mux.Handle("POST /v1/appointments/{id}/move", s.authed(ActionBookAppointment, s.handleMoveAppointment))
+	mux.Handle("POST /v1/appointments/{id}/cancel", s.authed(ActionBookAppointment, s.handleCancelAppointment))
+	mux.Handle("POST /v1/cases/{id}/replies", s.authed(ActionReplyToCitizen, s.handleReply))
+	mux.Handle("GET /v1/cases/{id}/letter.pdf", s.authed(ActionPrintLetter, s.handleLetter))
 	return mux
 }
 
@@ -340,7 +406,7 @@ func (s *Server) authed(action Action, h func(w http.ResponseWriter, r *http.Req
 			s.writeError(w, r, err)
 			return
 		}
-		u, err := s.store.UserBySession(r.Context(), token)
+		u, err := s.userBySession(r.Context(), token)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -489,6 +555,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, u *sportel
 		s.writeError(w, r, err)
 		return
 	}
+	s.sessions.forget(sessionKey(token))
 	s.hub.dropSession(sessionKey(token))
 	s.logger.Info("signed out", logAgent, u.Username)
 	w.WriteHeader(http.StatusNoContent)

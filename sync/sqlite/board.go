@@ -13,7 +13,7 @@ import (
 // supervisor's board counts.
 func (db *DB) DeskBacklog(ctx context.Context) ([]wire.DeskCase, error) {
 	rows, err := db.read.QueryContext(ctx, `
-		SELECT id, desk_id, escalated_at FROM cases WHERE status IN (?, ?, ?) ORDER BY desk_id, escalated_at, id`,
+		SELECT id, desk_id, category, escalated_at FROM cases WHERE status IN (?, ?, ?) ORDER BY desk_id, escalated_at, id`,
 		string(sportello.StatusEscalated), string(sportello.StatusClaimed), string(sportello.StatusAnswerReady))
 	if err != nil {
 		return nil, internal("desk backlog", err)
@@ -23,7 +23,7 @@ func (db *DB) DeskBacklog(ctx context.Context) ([]wire.DeskCase, error) {
 	for rows.Next() {
 		var c wire.DeskCase
 		var at string
-		if err := rows.Scan(&c.CaseID, &c.DeskID, &at); err != nil {
+		if err := rows.Scan(&c.CaseID, &c.DeskID, &c.Category, &at); err != nil {
 			return nil, internal("desk backlog", err)
 		}
 		if at != "" {

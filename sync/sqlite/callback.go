@@ -114,7 +114,7 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 		}
 		now := db.Now().UTC()
 		a.At, a.AuthorID = now, actor.ID
-		if err := cb.Attempt(a); err != nil {
+		if err := cb.AttemptUnder(a, db.callbackRetry()); err != nil { // overdue.go
 			return err
 		}
 		attempts, err := json.Marshal(cb.Attempts)
@@ -142,6 +142,9 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 			return err
 		}
 		if err := appendChange(ctx, tx, now, c, e); err != nil {
+			return err
+		}
+		if err := noteFailure(ctx, tx, now, c, cb); err != nil { // overdue.go
 			return err
 		}
 		result = cb

@@ -147,6 +147,9 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 			if err := insertEvent(ctx, tx, e, position); err != nil {
 				return err
 			}
+			if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
+				return err
+			}
 			position++
 			if err := appendChange(ctx, tx, now, c, e); err != nil {
 				return err
@@ -174,10 +177,7 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 // wrapUpCitizen finds whom a new case is for.
 func wrapUpCitizen(ctx context.Context, tx *sql.Tx, w sportello.WrapUp) (string, error) {
 	if w.CitizenID != "" {
-		if _, err := loadCitizen(ctx, tx, w.CitizenID); err != nil {
-			return "", err
-		}
-		return w.CitizenID, nil
+		return liveCitizen(ctx, tx, w.CitizenID) // a merged duplicate: its survivor (citizenedit.go)
 	}
 	if w.CallerNumber == "" {
 		return "", nil
@@ -233,7 +233,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	}
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.read.QueryContext(ctx, `
-		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id,
+		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
 			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, cursor, limit)
@@ -244,15 +244,18 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	changes := []sportello.Change{}
 	for rows.Next() {
 		var ch sportello.Change
-		var at string
+		var at, entryID, entry string
 		var ev struct {
 			id, caseID, kind, at, authorID, author, authorRole, callID, number, outcome, deskID, category, note sql.NullString
 		}
-		if err := rows.Scan(&ch.Seq, &at, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID,
+		if err := rows.Scan(&ch.Seq, &at, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID, &entryID, &entry,
 			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
 			return nil, internal("changes", err)
 		}
 		if ch.At, err = decodeTime(at); err != nil {
+			return nil, internal("changes", err)
+		}
+		if err := decodeEntryChange(&ch, entryID, entry); err != nil { // kbedit.go
 			return nil, internal("changes", err)
 		}
 		if ev.id.Valid {

@@ -118,18 +118,20 @@ func loadCitizen(ctx context.Context, q queryer, id string) (*sportello.Citizen,
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT number FROM citizen_phones WHERE citizen_id = ? ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, `SELECT number, label FROM citizen_phones WHERE citizen_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var labels []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var n, l string
+		if err := rows.Scan(&n, &l); err != nil {
 			return nil, err
 		}
-		c.Phones = append(c.Phones, n)
+		c.Phones, labels = append(c.Phones, n), append(labels, l)
 	}
+	c.PhoneLabels = check.PhoneLabels(labels) // nil when none is labelled (citizenedit.go)
 	return c, rows.Err()
 }
 

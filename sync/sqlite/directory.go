@@ -25,6 +25,9 @@ func putDirectory(ctx context.Context, tx *sql.Tx, now time.Time, entries []spor
 		if e.UpdatedAt.IsZero() {
 			e.UpdatedAt = now
 		}
+		if e.Version == 0 {
+			e.Version = 1 // stored entries count versions from 1 (kbedit.go)
+		}
 		body, err := json.Marshal(e)
 		if err != nil {
 			return err

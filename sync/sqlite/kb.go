@@ -24,6 +24,9 @@ func putKB(ctx context.Context, tx *sql.Tx, now time.Time, entries []sportello.K
 		if e.UpdatedAt.IsZero() {
 			e.UpdatedAt = now
 		}
+		if e.Version == 0 {
+			e.Version = 1 // stored entries count versions from 1 (kbedit.go)
+		}
 		body, err := json.Marshal(e)
 		if err != nil {
 			return err

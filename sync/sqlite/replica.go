@@ -72,6 +72,10 @@ func (r *Replica) Open() error {
 		return fmt.Errorf("open replica %s: %w", r.path, err)
 	}
 	r.db = db
+	if err := r.checkKBIndex(context.Background()); err != nil { // replica_kb.go
+		db.Close()
+		return fmt.Errorf("open replica %s: %w", r.path, err)
+	}
 	return nil
 }
 

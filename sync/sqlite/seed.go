@@ -59,6 +59,9 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 				return internal("seed office "+o.ID, err)
 			}
 		}
+		if err := putOfficeServices(ctx, tx, d.Services); err != nil {
+			return fmt.Errorf("seed office services: %w", err)
+		}
 		// The demo data does not say who works which desk: its specialists
 		// work them all, so that the demo's specialist has a queue.
 		for _, u := range d.Users {
@@ -74,6 +77,9 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 		if err := putDirectory(ctx, tx, db.Now().UTC(), d.Directory); err != nil {
 			return internal("seed directory", err)
 		}
+		if err := seedOpen311(ctx, tx, d, db.Now().UTC()); err != nil { // open311.go
+			return err
+		}
 		for _, c := range d.Citizens {
 			if err := insertCitizen(ctx, tx, c); err != nil {
 				return err
@@ -84,7 +90,7 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 				return err
 			}
 		}
-		return nil
+		return db.seedWrapUpFacts(ctx, tx) // fcr.go
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,10 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+
+	repeatWindow atomic.Int64 // see SetRepeatContactWindow (fcr.go)
+	retryTries   atomic.Int64 // see SetCallbackRetry (overdue.go)
+	synchronous  string       // see SetSynchronous (durability.go)
 }
 
 // New returns a store on the file at path; call Open before use.
@@ -81,7 +86,7 @@ func (db *DB) dsn(readOnly bool) string {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", db.synchronousPragma())
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

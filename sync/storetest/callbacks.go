@@ -96,14 +96,19 @@ func testCallbacks(t *testing.T, e *env) {
 			t.Fatalf("attempt %d: %+v, %v; want %s", i+1, cb, err, wantState)
 		}
 	}
-	if h := e.head(t); h != head+3 {
-		t.Fatalf("head %d, want %d: one change per attempt", h, head+3)
+	if h := e.head(t); h != head+4 {
+		t.Fatalf("head %d, want %d: one change per attempt and one for the failure's note", h, head+4)
 	}
 	k, err := e.Case(e.ctx, mine.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := k.Events[len(k.Events)-1]
+	// The failure is noted on the case by syncd (overdue.go).
+	if n := k.Events[len(k.Events)-1]; n.Kind != sportello.EventNote || n.CallID != own.ID || n.Author != "syncd" ||
+		n.Note != sportello.FailedNote+" (3)" {
+		t.Fatalf("the case's last event %+v, want the failure's note", n)
+	}
+	last := k.Events[len(k.Events)-2]
 	if last.Kind != sportello.EventCallbackAttempt || last.CallID != own.ID || last.Outcome != sportello.Outcome(sportello.AttemptNoAnswer) || last.AuthorID != Operator.ID || last.Note != string(sportello.CallbackFailed) {
 		t.Fatalf("the case's last event %+v, want the failing attempt", last)
 	}

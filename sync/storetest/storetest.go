@@ -144,9 +144,28 @@ func Run(t *testing.T, open Open) {
 		{"AccessLog", testAccessLog},
 		{"KBPage", testKBPage},
 		{"DirectoryPage", testDirectoryPage},
+		{"KBEdit", testKBEdit},               // kbedit.go
+		{"ImportSweep", testImportSweep},     // kbimport.go
+		{"EntryRefs", testEntryRefs},         // kbimport.go
+		{"DirectoryEdit", testDirectoryEdit}, // kbedit.go
 		{"DeskQueue", testDeskQueue},
 		{"BoardReads", testBoardReads},
+		{"BoardAct", testBoardAct}, // boardact.go
 		{"Callbacks", testCallbacks},
+		{"PoolOverdue", testPoolOverdue},         // sla.go
+		{"BacklogCategory", testBacklogCategory}, // sla.go
+		{"CallbackRetry", testCallbackRetry},     // sla.go
+		{"Appointments", testAppointments},
+		{"AppointmentRace", testAppointmentRace},
+		{"Replies", testReplies},           // replies.go
+		{"FCR", testFCR},                   // fcr.go
+		{"MOS", testMOS},                   // mos.go
+		{"Open311", testOpen311},           // open311.go
+		{"Report", testReport},             // report.go
+		{"Citizens", testCitizens},         // citizens.go
+		{"CitizenMerge", testCitizenMerge}, // citizens.go
+		{"CitizenRace", testCitizenRace},   // citizens.go
+		{"RecordAccess", testRecordAccess}, // offlineaudit.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t)) })
 	}

@@ -32,5 +32,6 @@ type WrapUpCount struct {
 type DeskCase struct {
 	CaseID      string
 	DeskID      string
+	Category    string // the SLA is per desk and category
 	EscalatedAt time.Time
 }

@@ -139,9 +139,11 @@ const (
 // ServerFrame is a frame syncd sends to a desktop.
 type ServerFrame struct {
 	Type   FrameType
-	Cursor int64             // hello, pong
-	Change *sportello.Change // change
-	Board  *sportello.Board  // board
+	Cursor int64                 // hello, pong
+	Change *sportello.Change     // change
+	Prev   *int64                // change on a visible-only feed: the seq sent before it (feed.go)
+	Board  *sportello.Board      // board
+	Hand   *sportello.RaisedHand // hand (boardact.go)
 }
 
 // Hello returns the first frame of a connection.
@@ -161,6 +163,7 @@ type helloJSON struct {
 type changeJSON struct {
 	Type   FrameType         `json:"type"`
 	Change *sportello.Change `json:"change"`
+	Prev   *int64            `json:"prev,omitempty"` // feed.go
 }
 
 // MarshalJSON writes only the fields of the frame's type, so a hello with
@@ -173,12 +176,14 @@ func (f ServerFrame) MarshalJSON() ([]byte, error) {
 		if f.Change == nil {
 			return nil, errors.New("wire: change frame without a change")
 		}
-		return json.Marshal(changeJSON{Type: f.Type, Change: f.Change})
+		return json.Marshal(changeJSON{Type: f.Type, Change: f.Change, Prev: f.Prev})
 	case FrameBoard:
 		if f.Board == nil {
 			return nil, errors.New("wire: board frame without a board")
 		}
 		return json.Marshal(boardJSON{Type: f.Type, Board: f.Board})
+	case FrameHand:
+		return marshalHand(f)
 	}
 	return nil, fmt.Errorf("wire: unknown server frame type %q", f.Type)
 }
@@ -205,7 +210,7 @@ func (f *ServerFrame) UnmarshalJSON(data []byte) error {
 		if v.Change == nil {
 			return sportello.Errorf(sportello.EINVALID, "a change frame needs a change")
 		}
-		*f = ServerFrame{Type: t, Change: v.Change}
+		*f = ServerFrame{Type: t, Change: v.Change, Prev: v.Prev}
 	case FrameBoard:
 		var v boardJSON
 		if err := json.Unmarshal(data, &v); err != nil {
@@ -215,6 +220,12 @@ func (f *ServerFrame) UnmarshalJSON(data []byte) error {
 			return sportello.Errorf(sportello.EINVALID, "a board frame needs a board")
 		}
 		*f = ServerFrame{Type: t, Board: v.Board}
+	case FrameHand:
+		v, err := unmarshalHand(data)
+		if err != nil {
+			return err
+		}
+		*f = v
 	default:
 		return sportello.Errorf(sportello.EINVALID, "unknown frame type %q", t)
 	}

@@ -44,6 +44,19 @@ type Config struct {
 	Theme     string  `json:"theme"`      // "default" or "high-contrast"
 	TextScale float32 `json:"text_scale"` // 1 is normal size
 
+	// SIP over TLS when SIPTLSCert and SIPTLSKey (PEM files) are set,
+	// trusting the CAs of SIPTLSCA (empty: the system's); SRTP is "off",
+	// "optional" or "required" (softphone.ParseSRTPMode).
+	SIPTLSCert string `json:"sip_tls_cert"`
+	SIPTLSKey  string `json:"sip_tls_key"`
+	SIPTLSCA   string `json:"sip_tls_ca"`
+	SRTP       string `json:"srtp"`
+	// SIPPasswordRef names the SIP password in the encrypted credential
+	// store of the data directory (softphone.Credentials); the password
+	// itself is never in this file.
+	SIPPasswordRef string `json:"sip_password_ref"`
+	Sound                 // microphone, speaker, ring device (sound.go)
+
 	password    string // only from the environment, never from a file
 	sipPassword string // likewise: SPORTELLO_SIP_PASSWORD
 }
@@ -83,6 +96,7 @@ type Main struct {
 	db      *sqlite.DB
 	replica *sqlite.Replica
 	cancel  context.CancelFunc
+	sound   *sound // sound.go
 }
 
 // NewMain returns a Main with the default configuration.
@@ -103,12 +117,18 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	sip := fs.String("sip", m.Config.SIPListen, "softphone SIP listen address (UDP host:port, port 0 picks one; \"off\" for no phone)")
 	registrar := fs.String("registrar", m.Config.Registrar, "SIP registrar to register with, e.g. sip:pbx.city.example:5060 (empty: no registration, direct calls only)")
 	sipUser := fs.String("sip-user", m.Config.SIPUser, "the phone's user at the registrar, e.g. 1001 (the password is read from SPORTELLO_SIP_PASSWORD, never from the config file)")
+	sipTLSCert := fs.String("sip-tls-cert", m.Config.SIPTLSCert, "PEM certificate of the softphone: SIP over TLS instead of UDP (with -sip-tls-key)")
+	sipTLSKey := fs.String("sip-tls-key", m.Config.SIPTLSKey, "PEM private key of -sip-tls-cert")
+	sipTLSCA := fs.String("sip-tls-ca", m.Config.SIPTLSCA, "PEM CAs trusted for SIP over TLS (empty: the system's)")
+	srtp := fs.String("srtp", m.Config.SRTP, "SRTP (SDES) for call audio: off, optional or required")
+	saveSIPPassword := fs.Bool("save-sip-password", false, "store SPORTELLO_SIP_PASSWORD encrypted in the data directory and its reference in the config file, so later starts need no environment variable")
 	srv := fs.String("server", m.Config.ServerURL, "syncd URL, e.g. https://syncd.example:8443 (empty: embedded syncd with demo data)")
 	user := fs.String("user", m.Config.Username, "username to prefill (the password is asked, or read from SPORTELLO_PASSWORD)")
 	lng := fs.String("lang", m.Config.Lang, "UI language: it or en (default: the system's, Italian when neither)")
 	zone := fs.String("zone", m.Config.Zone, "the office's time zone")
 	thm := fs.String("theme", m.Config.Theme, "look: default or high-contrast")
 	scale := fs.Float64("text-scale", 1, "text size, 1 is normal (e.g. 1.25, 1.5)")
+	applySound := m.Config.Sound.soundFlags(fs) // sound.go
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -135,9 +155,20 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 		}
 	}
 	apply("data", &m.Config.DataDir, *data)
+	applySound(set)
 	apply("sip", &m.Config.SIPListen, *sip)
 	apply("registrar", &m.Config.Registrar, *registrar)
 	apply("sip-user", &m.Config.SIPUser, *sipUser)
+	apply("sip-tls-cert", &m.Config.SIPTLSCert, *sipTLSCert)
+	apply("sip-tls-key", &m.Config.SIPTLSKey, *sipTLSKey)
+	apply("sip-tls-ca", &m.Config.SIPTLSCA, *sipTLSCA)
+	apply("srtp", &m.Config.SRTP, *srtp)
+	if _, err := softphone.ParseSRTPMode(m.Config.SRTP); err != nil {
+		return fmt.Errorf("srtp: %w", err)
+	}
+	if (m.Config.SIPTLSCert == "") != (m.Config.SIPTLSKey == "") {
+		return fmt.Errorf("SIP over TLS needs both -sip-tls-cert and -sip-tls-key")
+	}
 	apply("server", &m.Config.ServerURL, *srv)
 	apply("user", &m.Config.Username, *user)
 	apply("lang", &m.Config.Lang, *lng)
@@ -160,7 +191,12 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	}
 	m.Config.password = os.Getenv("SPORTELLO_PASSWORD")
 	m.Config.sipPassword = os.Getenv("SPORTELLO_SIP_PASSWORD")
-	return nil
+	if *saveSIPPassword {
+		if err := m.SaveSIPPassword(path, m.Config.sipPassword); err != nil {
+			return err
+		}
+	}
+	return m.Config.loadSIPPassword()
 }
 
 // SetPassword gives the password for signing in without the dialog (tests, kiosks).
@@ -229,9 +265,22 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 
 	if cfg.SIPListen != "" && cfg.SIPListen != "off" {
 		opts := []softphone.Option{softphone.WithListenAddr(cfg.SIPListen), softphone.WithLogger(m.Logger.With("subsystem", "sip"))}
+		sipSecurity, err := cfg.sipSecurity()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, sipSecurity...)
 		if cfg.Registrar != "" {
 			opts = append(opts, softphone.WithRegistrar(cfg.Registrar, cfg.SIPUser, cfg.sipPassword))
 		}
+		// Call recordings (Record) go next to the desktop's data.
+		recordings := filepath.Join(cfg.DataDir, "recordings")
+		if err := os.MkdirAll(recordings, 0o700); err != nil {
+			return fmt.Errorf("recordings directory: %w", err)
+		}
+		opts = append(opts, softphone.WithRecordDir(recordings))
+		m.sound = openSound(cfg.Sound, m.Logger.With("subsystem", "sound")) // sound.go
+		opts = append(opts, softphone.WithAudio(m.sound.devices))
 		m.Phone = softphone.New(opts...)
 		if err := m.Phone.Start(ctx); err != nil {
 			return fmt.Errorf("softphone on %s: %w", cfg.SIPListen, err)
@@ -239,21 +288,32 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 	}
 
 	acfg := app.Config{
-		Citizens:   m.Client,
-		Cases:      m.Client,
-		Sync:       m.Client,
-		KB:         m.Client,
-		Directory:  m.Client,
-		Desks:      m.Client,
-		Presence:   m.Client,
-		Board:      m.Client,
-		Callbacks:  m.Client,
-		Auth:       m.Client,
-		ServerURL:  serverURL,
-		Location:   loc,
-		Logger:     m.Logger,
-		Title:      cfg.Title,
-		RetryEvery: m.RetryEvery,
+		Citizens:  m.Client,
+		Cases:     m.Client,
+		Sync:      m.Client,
+		KB:        m.Client,
+		Directory: m.Client,
+		Edits:     m.Client, // editing the knowledge base (app/kbedit.go)
+		Desks:     m.Client,
+		Presence:  m.Client,
+		Board:     m.Client,
+		// Raised hands and acting from the board (app/boardact.go).
+		Hands:        m.Client,
+		BoardActions: m.Client,
+		Callbacks:    m.Client,
+		Replies:      m.Client, // replies by email and letter (app/replies.go)
+		Auth:         m.Client,
+		// Who is available at the desks (Rubrica), the KB usefulness tab.
+		Availability: m.Client,
+		Usefulness:   m.Client,
+		Appointments: m.Client, // online only (app/appointments.go)
+		Reports:      m.Client, // supervisors' reports, online only (app/reports.go)
+		Identity:     m.Client, // register, edit, merge citizens, online only (app/citizenedit.go)
+		ServerURL:    serverURL,
+		Location:     loc,
+		Logger:       m.Logger,
+		Title:        cfg.Title,
+		RetryEvery:   m.RetryEvery,
 		OnSignedIn: func(_ context.Context, u *sportello.User) error {
 			m.Logger.Info("signed in", "agent", u.Username, "server", serverURL)
 			go m.syncKB(ctx)
@@ -263,6 +323,7 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 	}
 	if m.Phone != nil {
 		acfg.Phone = m.Phone
+		acfg.Ringer, acfg.NoSound = m.sound.ringer, m.sound.failed // sound.go
 	}
 	// Sign-in goes through the desktop's dialog, which retries while syncd
 	// is unreachable; with a password given it needs no typing.
@@ -308,6 +369,9 @@ func (m *Main) Close() error {
 	}
 	if m.Phone != nil {
 		errs = append(errs, m.Phone.Close())
+	}
+	if m.sound != nil {
+		errs = append(errs, m.sound.close())
 	}
 	if m.Client != nil {
 		errs = append(errs, m.Client.Close())

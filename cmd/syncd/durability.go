@@ -1,0 +1,16 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/sportello/sportello/sync/sqlite"
+)
+
+// checkSQLiteSync refuses an unknown --sqlite-sync (or sqlite_sync in the
+// config file) before syncd opens anything.
+func (m *Main) checkSQLiteSync() error {
+	if err := sqlite.New(m.DB).SetSynchronous(m.SQLiteSync); err != nil {
+		return fmt.Errorf("--sqlite-sync: %w", err)
+	}
+	return nil
+}

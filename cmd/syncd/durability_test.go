@@ -1,0 +1,50 @@
+package main_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sportello/sportello/sync/sqlite"
+)
+
+// TestMain_SQLiteSync: sqlite_sync in the config file, or --sqlite-sync
+// over it, is the synchronous setting the serving store runs with; an
+// unknown one stops syncd before it opens anything.
+func TestMain_SQLiteSync(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "syncd.json")
+	if err := os.WriteFile(config, []byte(`{"db":"`+filepath.Join(dir, "syncd.db")+`","sqlite_sync":"full"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0"}, sqlite.SyncFull},
+		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0", "--sqlite-sync", "normal"}, sqlite.SyncNormal},
+		{[]string{"serve", "--db", filepath.Join(dir, "other.db"), "--listen", "127.0.0.1:0"}, sqlite.SyncNormal},
+	} {
+		m, _ := newMain("")
+		run(t, m, tc.args...)
+		db, ok := m.Store.(*sqlite.DB)
+		if !ok {
+			t.Fatalf("%v: store %T", tc.args, m.Store)
+		}
+		got, err := db.Synchronous(ctx(t))
+		if err != nil || got != tc.want {
+			t.Fatalf("%v: synchronous %q, %v; want %q", tc.args, got, err, tc.want)
+		}
+		m.Close()
+	}
+	m, _ := newMain("")
+	err := m.ParseFlags(context.Background(), []string{"serve", "--db", filepath.Join(dir, "bad.db"), "--sqlite-sync", "off"})
+	if err == nil || !strings.Contains(err.Error(), "use full or normal") {
+		t.Fatalf("--sqlite-sync off: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.db")); !os.IsNotExist(err) {
+		t.Fatalf("a refused setting opened the database: %v", err)
+	}
+}

@@ -1,0 +1,79 @@
+package server_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/server"
+	"github.com/sportello/sportello/sync/sqlite"
+	"github.com/sportello/sportello/sync/storetest"
+)
+
+// TestServer_OverdueCallbacksToPool: with the clock injected and the
+// ticker driven by the test, a callback still not made 30 minutes after
+// its window goes to the pool: the owner's desktop is pushed the note,
+// the other operators' lists have it; before the delay nothing moves.
+func TestServer_OverdueCallbacksToPool(t *testing.T) {
+	clk := &storetest.Clock{}
+	start := time.Date(2026, 4, 27, 9, 0, 0, 0, rome)
+	clk.Set(start)
+	db := sqlite.New(filepath.Join(t.TempDir(), "syncd.db"))
+	db.Now = clk.Now
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.Seed(ctx, boardCity()); err != nil {
+		t.Fatal(err)
+	}
+	ticks := make(chan time.Time)
+	srv := server.New(db, nil)
+	srv.Now = clk.Now
+	srv.Overdue = server.OverdueConfig{Ticks: ticks} // the default delay, 30 minutes
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e := &env{db: db, srv: srv, url: srv.URL()}
+	giulia, marco := e.signIn(t, "operatore"), e.signIn(t, "operatore2")
+
+	k := e.wrapUp(t, giulia, sportello.WrapUp{CallID: "call-1", CallerNumber: "+393351112233", Outcome: sportello.OutcomeCallbackScheduled,
+		Note: "Richiamare per la TARI", CallbackFrom: start, CallbackTo: start.Add(time.Hour)})
+	cbID := k.Events[len(k.Events)-1].ID
+	if got := callbackIDs(e.callbacks(t, marco)); got != "" {
+		t.Fatalf("Marco sees %q before the move, want nothing", got)
+	}
+	head, _ := db.Head(ctx)
+	ws := e.dialWS(t, giulia, head)
+	readFrame(t, ws)
+
+	// 29 minutes after the window: not yet.
+	clk.Set(start.Add(time.Hour + 29*time.Minute))
+	if n, err := srv.PoolOverdueCallbacks(ctx); err != nil || n != 0 {
+		t.Fatalf("moved %d, %v before the delay", n, err)
+	}
+	// 31 minutes after: the ticker moves it and Giulia is pushed the note.
+	clk.Set(start.Add(time.Hour + 31*time.Minute))
+	ticks <- clk.Now()
+	ch := wantChange(t, ws, head+1)
+	if ch.CaseID != k.ID || ch.Event.Kind != sportello.EventNote || ch.Event.CallID != cbID ||
+		!strings.HasPrefix(ch.Event.Note, server.OverdueNote) || ch.Event.Author != "syncd" {
+		t.Fatalf("pushed %+v / %+v, want the pool note", ch, ch.Event)
+	}
+	cbs := e.callbacks(t, marco)
+	if len(cbs) != 1 || cbs[0].ID != cbID || cbs[0].Owner != sportello.OwnerPool {
+		t.Fatalf("Marco's callbacks %+v, want the pool's one", cbs)
+	}
+	// The next tick finds nothing more to move.
+	if n, err := srv.PoolOverdueCallbacks(ctx); err != nil || n != 0 {
+		t.Fatalf("moved %d again, %v", n, err)
+	}
+	if h, _ := db.Head(ctx); h != head+1 {
+		t.Fatalf("head %d, want %d", h, head+1)
+	}
+}
