@@ -263,20 +263,27 @@ func (p *directoryPanel) transferSelected() {
 		return
 	}
 	e, callID := p.entries[p.selected], s.call.ID
-	if st := e.StateAt(s.cfg.Now(), s.cfg.Location, s.cfg.Calendar); !st.Open {
-		d := dialog.NewConfirm(tr("Closed now"),
-			e.Name+" "+tr("is closed now")+" ("+p.stateText(e)+").\n"+tr("Transfer the call anyway?"),
-			func(ok bool) {
-				if ok {
-					p.start(callID, e)
-				}
-			}, s.win)
-		d.SetConfirmText(tr("Transfer anyway"))
-		d.SetDismissText(tr("Cancel"))
-		d.Show()
+	p.confirmIfClosed(e, func() { p.start(callID, e) })
+}
+
+// confirmIfClosed runs transfer at once when e answers now, and asks the
+// operator first when it is closed: blind and attended transfers alike.
+func (p *directoryPanel) confirmIfClosed(e sportello.DirectoryEntry, transfer func()) {
+	s := p.s
+	if st := e.StateAt(s.cfg.Now(), s.cfg.Location, s.cfg.Calendar); st.Open {
+		transfer()
 		return
 	}
-	p.start(callID, e)
+	d := dialog.NewConfirm(tr("Closed now"),
+		e.Name+" "+tr("is closed now")+" ("+p.stateText(e)+").\n"+tr("Transfer the call anyway?"),
+		func(ok bool) {
+			if ok {
+				transfer()
+			}
+		}, s.win)
+	d.SetConfirmText(tr("Transfer anyway"))
+	d.SetDismissText(tr("Cancel"))
+	d.Show()
 }
 
 // start runs the blind transfer off Fyne's goroutine.
@@ -370,6 +377,15 @@ func (p *directoryPanel) consultSelected() {
 		return
 	}
 	e, callID := p.entries[p.selected], s.call.ID
+	p.confirmIfClosed(e, func() { p.startConsult(callID, e) })
+}
+
+// startConsult places the consultation call off Fyne's goroutine.
+func (p *directoryPanel) startConsult(callID string, e sportello.DirectoryEntry) {
+	s := p.s
+	if s.call == nil || s.call.ID != callID || p.busy || p.consult != nil {
+		return
+	}
 	p.busy = true
 	p.refresh()
 	s.message.SetText(tr("Calling") + " " + e.Name + "...")

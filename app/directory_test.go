@@ -179,3 +179,66 @@ func TestOperator_DirectoryTransferClosedConfirmed(t *testing.T) {
 		t.Fatalf("Transfer calls = %v", got)
 	}
 }
+
+// TestOperator_DirectoryConsultClosedConfirmed: an attended transfer to a
+// number closed now asks first, like a blind one; Cancel places no
+// consultation call, Transfer anyway does.
+func TestOperator_DirectoryConsultClosedConfirmed(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	afternoon, _ := sportello.ParseHours("lun-ven 14:00-16:00")
+	dir := &directory{entries: []sportello.DirectoryEntry{
+		{ID: "d2", Name: "Municipio 3", Number: "+390288463000", Hours: &afternoon},
+	}}
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, rome)
+	ph := phonetest.New()
+	ph.HangupFn = func(string) error { return nil }
+	var mu sync.Mutex
+	var consulted []string
+	ph.ConsultFn = func(callID, target string) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		consulted = append(consulted, callID+">"+target)
+		return "consult-1", nil
+	}
+	got := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), consulted...)
+	}
+	d := app.Create(test.NewTempApp(t), app.Config{
+		Phone: ph, Citizens: &citizens{cards: map[string]*sportello.CallerCard{}}, Cases: &cases{}, Directory: dir,
+		User:     &sportello.User{Name: "Giulia Bianchi", Role: sportello.RoleOperator},
+		Location: rome, Now: func() time.Time { return now },
+	})
+	t.Cleanup(d.Close)
+	w := d.Window
+	w.Show()
+	ph.CallsCh <- call(sportello.CallActive, "+390299999999")
+	apptest.WaitText(t, w, wait, "In conversation")
+	apptest.Press(w, app.ShortcutDirectory)
+	apptest.TypeFocused(w, "municipio")
+	apptest.WaitText(t, w, wait, "▶ Municipio 3")
+
+	apptest.Press(w, app.ShortcutConsult)
+	apptest.WaitText(t, w, wait, "Transfer the call anyway?")
+	if !apptest.Tap(w, "Cancel") {
+		t.Fatal("no Cancel button in the confirmation")
+	}
+	time.Sleep(100 * time.Millisecond) // a consultation would start on another goroutine
+	if c := got(); len(c) != 0 {
+		t.Fatalf("Cancel placed a consultation call: %v", c)
+	}
+
+	apptest.Press(w, app.ShortcutConsult)
+	apptest.WaitText(t, w, wait, "Transfer the call anyway?")
+	if !apptest.Tap(w, "Transfer anyway") {
+		t.Fatal("no Transfer anyway button in the confirmation")
+	}
+	deadline := time.Now().Add(wait)
+	for len(got()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c := got(); len(c) != 1 || c[0] != "call-1>+390288463000" {
+		t.Fatalf("Consult calls = %v", c)
+	}
+}

@@ -164,8 +164,18 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 }
 
 func (s *operatorScreen) content() fyne.CanvasObject {
-	status := container.NewHBox(s.sipStatus, widget.NewSeparator(), s.syncStatus, s.rejected.btn, layout.NewSpacer(),
-		s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus, s.presence.box)
+	// Two rows: on one, the agent's state, break reasons and raised hand
+	// made the window wider than a 1280-pixel screen.
+	// The SIP line takes the room left and is cut short with an ellipsis
+	// only when the window is too narrow for it, so a long registration or
+	// sound warning cannot widen the window past the screen.
+	s.sipStatus.Truncation = fyne.TextTruncateEllipsis
+	status := container.NewVBox(
+		container.NewBorder(nil, nil, nil,
+			container.NewHBox(widget.NewSeparator(), s.syncStatus, s.rejected.btn,
+				s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus),
+			s.sipStatus),
+		container.NewHBox(layout.NewSpacer(), s.presence.box))
 
 	callBox := container.NewVBox(
 		s.banner,

@@ -64,7 +64,9 @@ func (r *replyActions) content() fyne.CanvasObject {
 	return container.NewVBox(
 		r.text,
 		container.NewBorder(nil, nil, nil, r.language, r.to),
-		container.NewGridWithColumns(3, r.emailBtn, r.letterBtn, r.phoneBtn),
+		// Two columns: three long labels side by side widened the window
+		// past a 1280-pixel screen.
+		container.NewGridWithColumns(2, r.emailBtn, r.letterBtn, r.phoneBtn),
 	)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,11 +42,40 @@ func baresipHeard16k(t *testing.T, b *baresip) []int16 {
 	return narrow
 }
 
+// wideTone replaces baresip's microphone WAV with baresipTone at 16 kHz:
+// baresip's aufile takes only a file at the codec's rate, and it opens the
+// file when a call starts.
+func wideTone(t *testing.T, b *baresip) {
+	t.Helper()
+	const seconds = 30
+	var w bytes.Buffer
+	le := binary.LittleEndian
+	w.WriteString("RIFF")
+	w.Write(le.AppendUint32(nil, uint32(36+2*16000*seconds)))
+	w.WriteString("WAVEfmt ")
+	w.Write(le.AppendUint32(nil, 16))
+	w.Write(le.AppendUint16(nil, 1))
+	w.Write(le.AppendUint16(nil, 1))
+	w.Write(le.AppendUint32(nil, 16000))
+	w.Write(le.AppendUint32(nil, 32000))
+	w.Write(le.AppendUint16(nil, 2))
+	w.Write(le.AppendUint16(nil, 16))
+	w.WriteString("data")
+	w.Write(le.AppendUint32(nil, uint32(2*16000*seconds)))
+	for i := range 16000 * seconds {
+		w.Write(le.AppendUint16(nil, uint16(int16(8000*math.Sin(2*math.Pi*baresipTone*float64(i)/16000)))))
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, "tone.wav"), w.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestBaresip_G722Dial: the phone, with G.722 enabled, calls baresip that
 // speaks G.722 (its own implementation) first: the call runs on G.722 and
 // each side hears the other's tone.
 func TestBaresip_G722Dial(t *testing.T) {
 	b := startBaresipCodecs(t, "G722/16000/1,PCMU") // baresip names G.722 by its sampling rate
+	wideTone(t, b)
 	rec := &audio.Recorder{}
 	p := startPhone(t, withToneAndSink(phoneTone, rec), softphone.WithCodecs("G722", "PCMU", "PCMA"))
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
@@ -76,6 +106,7 @@ func TestBaresip_G722Dial(t *testing.T) {
 // other.
 func TestBaresip_G722Answer(t *testing.T) {
 	b := startBaresipCodecs(t, "G722/16000/1,PCMU") // baresip names G.722 by its sampling rate
+	wideTone(t, b)
 	rec := &audio.Recorder{}
 	p := startPhone(t, withToneAndSink(phoneTone, rec), softphone.WithCodecs("G722", "PCMU"))
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)

@@ -38,8 +38,11 @@ func TestCodecRoundTrip(t *testing.T) {
 	if c, ok := codecNamed("pcma"); !ok || c != codecPCMA {
 		t.Errorf("codecNamed(pcma) = %v, %v", c, ok)
 	}
-	if _, ok := codecNamed("G722"); ok {
-		t.Error("codecNamed(G722) ok, want not G.711")
+	if c, ok := codecNamed("g722"); !ok || c != codecG722 {
+		t.Errorf("codecNamed(g722) = %v, %v; want G722 (g722.go)", c, ok)
+	}
+	if _, ok := codecNamed("G729"); ok {
+		t.Error("codecNamed(G729) ok, want unknown")
 	}
 }
 
