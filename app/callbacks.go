@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,6 +41,12 @@ const (
 // zone) and the callback part of the wrap-up form (window and owner).
 type callbackPanel struct {
 	s *operatorScreen
+
+	// reads numbers each read of the list and shown is the newest shown
+	// (touched only on Fyne's goroutine): reads run concurrently, and an
+	// older answer arriving last must not put back a list already replaced.
+	reads atomic.Int64
+	shown int64
 
 	tab      *container.TabItem
 	head     *widget.Label
@@ -142,6 +149,7 @@ func (p *callbackPanel) refresh() {
 	if s.user == nil {
 		return
 	}
+	n := p.reads.Add(1)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -149,6 +157,10 @@ func (p *callbackPanel) refresh() {
 		defer cancel()
 		cbs, err := s.cfg.Callbacks.Callbacks(ctx)
 		do(func() {
+			if n < p.shown {
+				return // a newer read is already on screen
+			}
+			p.shown = n
 			if err != nil {
 				p.err = errorText(err)
 			} else {

@@ -249,21 +249,28 @@ func (p *directoryPanel) refresh() {
 // transferSelected transfers the call in hand to the chosen number, after
 // the operator confirms when that number is closed now.
 func (p *directoryPanel) transferSelected() {
+	if e, callID, ok := p.transferable(); ok {
+		p.confirmIfClosed(e, func() { p.start(callID, e) })
+	}
+}
+
+// transferable returns the chosen number and the call in hand when a
+// transfer can start now, and otherwise tells the operator why not.
+func (p *directoryPanel) transferable() (e sportello.DirectoryEntry, callID string, ok bool) {
 	s := p.s
 	if s.call == nil || s.call.State != sportello.CallActive {
 		s.message.SetText(tr("A transfer needs a call in conversation."))
-		return
+		return e, "", false
 	}
 	if p.selected >= len(p.entries) {
 		s.message.SetText(tr("Choose a number in the directory first."))
 		s.focusDirectory()
-		return
+		return e, "", false
 	}
 	if p.busy || p.consult != nil {
-		return
+		return e, "", false
 	}
-	e, callID := p.entries[p.selected], s.call.ID
-	p.confirmIfClosed(e, func() { p.start(callID, e) })
+	return p.entries[p.selected], s.call.ID, true
 }
 
 // confirmIfClosed runs transfer at once when e answers now, and asks the
@@ -363,21 +370,9 @@ func (p *directoryPanel) applyToWrapUp() {
 // call in hand goes on hold and the phone calls the number, so the
 // operator can introduce the citizen before completing.
 func (p *directoryPanel) consultSelected() {
-	s := p.s
-	if s.call == nil || s.call.State != sportello.CallActive {
-		s.message.SetText(tr("A transfer needs a call in conversation."))
-		return
+	if e, callID, ok := p.transferable(); ok {
+		p.confirmIfClosed(e, func() { p.startConsult(callID, e) })
 	}
-	if p.selected >= len(p.entries) {
-		s.message.SetText(tr("Choose a number in the directory first."))
-		s.focusDirectory()
-		return
-	}
-	if p.busy || p.consult != nil {
-		return
-	}
-	e, callID := p.entries[p.selected], s.call.ID
-	p.confirmIfClosed(e, func() { p.startConsult(callID, e) })
 }
 
 // startConsult places the consultation call off Fyne's goroutine.

@@ -93,16 +93,25 @@ func (s *Server) handleUpdateKB(w http.ResponseWriter, r *http.Request, u *sport
 		s.writeError(w, r, err)
 		return
 	}
-	if e.ID != "" && e.ID != r.PathValue("id") {
-		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "id: the body names %s, the path %s", e.ID, r.PathValue("id")))
-		return
-	}
-	e.ID = r.PathValue("id")
-	if e.Version < 1 {
-		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "version: name the version the edit started from"))
+	if err := updateTarget(r, &e.ID, e.Version); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	s.saveEdit(w, r, u, sportello.Edit{KB: &e, Base: e.Version})
+}
+
+// updateTarget checks an update's body against its path: the body's id,
+// when given, is the path's (and is set from it), and the body names the
+// version the edit started from.
+func updateTarget(r *http.Request, bodyID *string, version int) error {
+	if *bodyID != "" && *bodyID != r.PathValue("id") {
+		return sportello.Errorf(sportello.EINVALID, "id: the body names %s, the path %s", *bodyID, r.PathValue("id"))
+	}
+	*bodyID = r.PathValue("id")
+	if version < 1 {
+		return sportello.Errorf(sportello.EINVALID, "version: name the version the edit started from")
+	}
+	return nil
 }
 
 // handleRetireKB serves DELETE /v1/kb/{id}?version=N: the entry leaves
@@ -136,13 +145,8 @@ func (s *Server) handleUpdateDirectory(w http.ResponseWriter, r *http.Request, u
 		s.writeError(w, r, err)
 		return
 	}
-	if e.ID != "" && e.ID != r.PathValue("id") {
-		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "id: the body names %s, the path %s", e.ID, r.PathValue("id")))
-		return
-	}
-	e.ID = r.PathValue("id")
-	if e.Version < 1 {
-		s.writeError(w, r, sportello.Errorf(sportello.EINVALID, "version: name the version the edit started from"))
+	if err := updateTarget(r, &e.ID, e.Version); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	s.saveEdit(w, r, u, sportello.Edit{Directory: &e, Base: e.Version})
