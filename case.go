@@ -85,6 +85,9 @@ type CaseEvent struct {
 	DeskID     string  `json:"desk_id,omitempty"`
 	Category   string  `json:"category,omitempty"`
 	Note       string  `json:"note,omitempty"`
+	// Channel is the citizen's preferred reply channel on the wrap-up
+	// that escalates the case (preferredchannel.go).
+	Channel ContactChannel `json:"channel,omitempty"`
 }
 
 // Case is a citizen's request (pratica) and its history.

@@ -125,6 +125,9 @@ type WrapUp struct {
 	// needs one); Note is then the hand-off note for the desk.
 	DeskID string `json:"desk_id,omitempty"`
 	Note   string `json:"note"`
+	// ReplyChannel is how the citizen prefers the desk's answer, on an
+	// escalation only (preferredchannel.go); empty: not asked.
+	ReplyChannel ContactChannel `json:"reply_channel,omitempty"`
 	// KBEntries are the knowledge-base entries that answered the call, so
 	// that first-contact resolution can be reported per service.
 	KBEntries  []string  `json:"kb_entries,omitempty"`
@@ -155,6 +158,9 @@ func (w *WrapUp) Validate() error {
 	}
 	if w.Outcome != OutcomeEscalated && w.DeskID != "" {
 		return Errorf(EINVALID, "only an escalated call goes to a desk")
+	}
+	if err := w.validateReplyChannel(); err != nil { // preferredchannel.go
+		return err
 	}
 	if w.Outcome == OutcomeCallbackScheduled {
 		if err := ValidateWindow(w.CallbackFrom, w.CallbackTo); err != nil {

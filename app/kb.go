@@ -45,6 +45,7 @@ func newKBPanel(s *operatorScreen) *kbPanel {
 				return
 			}
 			p.hits, p.selected = hits, 0
+			p.s.categoryHits(hits) // wrapcategory.go
 			p.render()
 		},
 	}
@@ -181,6 +182,7 @@ func (p *kbPanel) insert() {
 	}
 	note.SetText(note.Text + e.Summary)
 	p.s.usedKB = appendOnce(p.s.usedKB, e.ID)
+	p.s.categoryFromKB(e) // wrapcategory.go
 	p.s.message.SetText(tr("Answer put in the note") + ": " + e.Title)
 }
 

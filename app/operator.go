@@ -42,6 +42,9 @@ type operatorScreen struct {
 	sync    sportello.SyncState
 	desks   []sportello.Desk // every desk, in the order of deskSelect and queue.desk
 
+	category     *widget.Select // the wrap-up's service category (wrapcategory.go)
+	replyChannel *widget.Select // an escalation's preferred reply channel (replychannel.go)
+
 	// Status bar.
 	sipStatus  *widget.Label
 	syncStatus *widget.Label
@@ -152,6 +155,8 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 		s.queue = newQueuePanel(s)
 	}
 	s.newAttach()
+	s.newWrapCategory() // wrapcategory.go
+	s.newReplyChannel() // replychannel.go
 	s.newSupervision()
 	s.newCallbacks()
 	s.newDirectory()
@@ -187,7 +192,7 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		s.search,
 	)
-	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.attachContent(), s.deskSelect, s.callbacksForm(), s.note, s.saveBtn, s.message)
+	wrapBox := container.NewVBox(s.wrapTitle, s.outcome, s.attachContent(), s.deskSelect, s.replyChannel, s.callbacksForm(), s.categoryContent(), s.note, s.saveBtn, s.message)
 	left := container.NewBorder(callBox, nil, nil, nil, container.NewVScroll(wrapBox))
 
 	cardHead := container.NewVBox(s.citizenName, s.citizenInfo, s.identityContent(), s.controls.phones,
@@ -517,7 +522,7 @@ func (s *operatorScreen) saveWrapUp() {
 		Outcome:      sportello.Outcomes[i],
 		Note:         strings.TrimSpace(s.note.Text),
 		KBEntries:    s.usedKB,
-		Category:     "Informazioni",
+		Category:     s.wrapCategory(), // wrapcategory.go
 		AnsweredAt:   c.AnsweredAt,
 		EndedAt:      c.EndedAt,
 	}
@@ -533,6 +538,7 @@ func (s *operatorScreen) saveWrapUp() {
 	}
 	s.appointmentsFill(&w)
 	s.attachFill(&w) // attach.go: the open case chosen
+	s.replyChannelFill(&w)
 	if err := w.Validate(); err != nil {
 		s.showError(err)
 		return
@@ -560,6 +566,8 @@ func (s *operatorScreen) saveWrapUp() {
 			s.callbacksSaved()
 			s.appointmentsSaved()
 			s.attachSaved()
+			s.categorySaved()
+			s.replyChannelSaved()
 			s.enableWrapUp(false)
 			if k.Pending {
 				s.message.SetText(tr("Saved on this desktop: it will reach syncd as soon as syncd is reachable."))
@@ -765,10 +773,12 @@ func (s *operatorScreen) enableWrapUp(on bool) {
 		s.saveBtn.Enable()
 		s.message.SetText("")
 		s.attachRender() // attach.go: the services used so far first
+		s.categoryEnable(true)
 		return
 	}
 	s.outcome.Disable()
 	s.saveBtn.Disable()
+	s.categoryEnable(false)
 }
 
 func (s *operatorScreen) setBanner(c fyne.ThemeColorName) {
@@ -834,6 +844,7 @@ func (s *operatorScreen) outcomeChanged() {
 	}
 	if i >= 0 && sportello.Outcomes[i] == sportello.OutcomeEscalated {
 		s.deskSelect.Show()
+		s.replyChannelShow(true)
 		s.note.SetPlaceHolder(tr("Hand-off note for the desk") + " (" + shortcutText(ShortcutNote) + ")")
 		if len(s.desks) == 0 {
 			s.loadDesks()
@@ -841,6 +852,7 @@ func (s *operatorScreen) outcomeChanged() {
 		return
 	}
 	s.deskSelect.Hide()
+	s.replyChannelShow(false)
 	s.note.SetPlaceHolder(tr("Note for the citizen's history") + " (" + shortcutText(ShortcutNote) + ")")
 }
 

@@ -179,7 +179,8 @@ func (p *queuePanel) line(k *sportello.Case) string {
 	if !k.EscalatedAt.IsZero() {
 		parts = append(parts, tr("escalated")+" "+p.s.date(k.EscalatedAt))
 	}
-	parts = append(parts, p.slaText(k)...) // sla.go: due time and flags
+	parts = append(parts, p.slaText(k)...)   // sla.go: due time and flags
+	parts = append(parts, channelText(k)...) // replychannel.go
 	parts = append(parts, statusText(k.Status))
 	if k.ClaimedBy != "" {
 		parts = append(parts, tr("taken by")+" "+k.ClaimedBy)

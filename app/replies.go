@@ -129,6 +129,7 @@ func (r *replyActions) enable(k *sportello.Case, mine bool) {
 	} else {
 		r.phoneBtn.Disable()
 	}
+	r.preferChannel(k) // replychannel.go
 }
 
 // answer returns the reply's text, or says it is missing.

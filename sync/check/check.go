@@ -209,7 +209,7 @@ func WrapUpEvents(w sportello.WrapUp, opens bool) []*sportello.CaseEvent {
 	}
 	events = append(events,
 		&sportello.CaseEvent{Kind: sportello.EventCall, CallID: w.CallID, Number: w.CallerNumber},
-		&sportello.CaseEvent{Kind: sportello.EventWrapUp, CallID: w.CallID, Outcome: w.Outcome, DeskID: w.DeskID, Category: w.Category, Note: w.Note},
+		&sportello.CaseEvent{Kind: sportello.EventWrapUp, CallID: w.CallID, Outcome: w.Outcome, DeskID: w.DeskID, Category: w.Category, Note: w.Note, Channel: w.ReplyChannel},
 	)
 	if w.Outcome == sportello.OutcomeCallbackScheduled {
 		events = append(events, &sportello.CaseEvent{Kind: sportello.EventCallbackScheduled, CallID: w.CallID, Number: w.CallerNumber, Note: CallbackNote(w)})

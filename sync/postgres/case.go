@@ -228,10 +228,10 @@ func optTime(t time.Time) *time.Time {
 
 func insertEvent(ctx context.Context, tx pgx.Tx, e *sportello.CaseEvent, position int) error {
 	_, err := tx.Exec(ctx, `
-		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		e.ID, e.CaseID, position, string(e.Kind), e.At.UTC(), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
-		string(e.Outcome), e.DeskID, e.Category, e.Note)
+		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel))
 	return err
 }
 
@@ -268,7 +268,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.pool.Query(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
-			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
+			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, cursor, limit)
 	if err != nil {
@@ -278,11 +278,11 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		var ch sportello.Change
 		var entryID, entry string
 		var ev struct {
-			id, caseID, kind, authorID, author, authorRole, callID, number, outcome, deskID, category, note *string
-			at                                                                                              *time.Time
+			id, caseID, kind, authorID, author, authorRole, callID, number, outcome, deskID, category, note, channel *string
+			at                                                                                                       *time.Time
 		}
 		if err := r.Scan(&ch.Seq, &ch.At, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID, &entryID, &entry,
-			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
+			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note, &ev.channel); err != nil {
 			return ch, err
 		}
 		ch.At = ch.At.UTC()
@@ -294,6 +294,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 				ID: *ev.id, CaseID: *ev.caseID, Kind: sportello.EventKind(*ev.kind), At: ev.at.UTC(),
 				AuthorID: *ev.authorID, Author: *ev.author, AuthorRole: sportello.Role(*ev.authorRole), CallID: *ev.callID, Number: *ev.number,
 				Outcome: sportello.Outcome(*ev.outcome), DeskID: *ev.deskID, Category: *ev.category, Note: *ev.note,
+				Channel: sportello.ContactChannel(*ev.channel),
 			}
 		}
 		return ch, nil

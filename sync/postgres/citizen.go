@@ -148,12 +148,12 @@ func loadCitizenCases(ctx context.Context, q querier, citizenID string, limit in
 }
 
 // eventColumns are the columns scanEvent reads, in its order.
-const eventColumns = `id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note`
+const eventColumns = `id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel`
 
 func scanEvent(r pgx.CollectableRow) (*sportello.CaseEvent, error) {
 	var e sportello.CaseEvent
 	var at time.Time
-	if err := r.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note); err != nil {
+	if err := r.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note, &e.Channel); err != nil {
 		return nil, err
 	}
 	e.At = at.UTC()

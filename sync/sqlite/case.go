@@ -28,7 +28,7 @@ func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `
-		SELECT id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note
+		SELECT id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel
 		FROM case_events WHERE case_id = ? ORDER BY position LIMIT ?`, id, n)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.
 func scanEvent(s interface{ Scan(...any) error }) (*sportello.CaseEvent, error) {
 	var e sportello.CaseEvent
 	var at string
-	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note); err != nil {
+	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note, &e.Channel); err != nil {
 		return nil, err
 	}
 	var err error
@@ -204,10 +204,10 @@ func saveCase(ctx context.Context, tx *sql.Tx, c *sportello.Case, isNew bool) er
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e *sportello.CaseEvent, position int) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.CaseID, position, string(e.Kind), encodeTime(e.At), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
-		string(e.Outcome), e.DeskID, e.Category, e.Note)
+		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel))
 	return err
 }
 
@@ -234,7 +234,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
-			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note
+			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, cursor, limit)
 	if err != nil {
@@ -246,10 +246,10 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		var ch sportello.Change
 		var at, entryID, entry string
 		var ev struct {
-			id, caseID, kind, at, authorID, author, authorRole, callID, number, outcome, deskID, category, note sql.NullString
+			id, caseID, kind, at, authorID, author, authorRole, callID, number, outcome, deskID, category, note, channel sql.NullString
 		}
 		if err := rows.Scan(&ch.Seq, &at, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID, &entryID, &entry,
-			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note); err != nil {
+			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note, &ev.channel); err != nil {
 			return nil, internal("changes", err)
 		}
 		if ch.At, err = decodeTime(at); err != nil {
@@ -264,6 +264,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 				AuthorID: ev.authorID.String, Author: ev.author.String, AuthorRole: sportello.Role(ev.authorRole.String), CallID: ev.callID.String,
 				Number: ev.number.String, Outcome: sportello.Outcome(ev.outcome.String),
 				DeskID: ev.deskID.String, Category: ev.category.String, Note: ev.note.String,
+				Channel: sportello.ContactChannel(ev.channel.String),
 			}
 			if e.At, err = decodeTime(ev.at.String); err != nil {
 				return nil, internal("changes", err)

@@ -166,6 +166,7 @@ func Run(t *testing.T, open Open) {
 		{"CitizenMerge", testCitizenMerge}, // citizens.go
 		{"CitizenRace", testCitizenRace},   // citizens.go
 		{"RecordAccess", testRecordAccess}, // offlineaudit.go
+		{"ReplyChannel", testReplyChannel}, // replychannel.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t)) })
 	}
