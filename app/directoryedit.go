@@ -237,41 +237,15 @@ func (ed *dirEditor) submit() {
 		ed.status.SetText(errorText(err))
 		return
 	}
-	ed.busy = true
-	ed.save.Disable()
-	ed.status.SetText(tr("Saving..."))
-	s := ed.p.s
-	base := ed.entry.Version
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
-		defer cancel()
-		v, err := s.cfg.Edits.SaveEdit(ctx, sportello.Edit{Directory: &e, Base: base})
-		who := ""
-		if sportello.ErrorCode(err) == sportello.ECONFLICT && !ed.isNew {
-			who = s.conflictText(ctx, sportello.ChangeKindDirectory, e.ID)
-		}
-		do(func() {
-			ed.busy = false
-			ed.save.Enable()
-			switch {
-			case who != "":
-				ed.status.SetText(tr("Someone else changed this first") + ": " + who + ". " +
-					tr("Your text is still here: copy what you need, cancel, and open the entry again."))
-				return
-			case err != nil:
-				ed.status.SetText(errorText(err))
-				return
-			}
+	p := ed.p
+	p.s.saveEntryEdit(sportello.Edit{Directory: &e, Base: ed.entry.Version}, !ed.isNew,
+		ed.save, ed.status, &ed.busy, func(v *sportello.EntryVersion) {
 			ed.close()
-			p := ed.p
 			if v.Action == sportello.EditCreated && v.Directory != nil {
 				p.search.SetText(v.Directory.Name) // show the new number
 			}
 			p.schedule()
 		})
-	}()
 }
 
 // retireSelected asks before retiring the chosen number.

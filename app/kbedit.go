@@ -453,35 +453,10 @@ func (ed *kbEditor) submit() {
 		ed.status.SetText(errorText(err))
 		return
 	}
-	ed.busy = true
-	ed.save.Disable()
-	ed.status.SetText(tr("Saving..."))
-	s := ed.p.s
-	base := ed.entry.Version
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
-		defer cancel()
-		v, err := s.cfg.Edits.SaveEdit(ctx, sportello.Edit{KB: &e, Base: base})
-		who := ""
-		if sportello.ErrorCode(err) == sportello.ECONFLICT {
-			who = s.conflictText(ctx, sportello.ChangeKindKB, e.ID)
-		}
-		do(func() {
-			ed.busy = false
-			ed.save.Enable()
-			switch {
-			case who != "":
-				ed.status.SetText(tr("Someone else changed this first") + ": " + who + ". " +
-					tr("Your text is still here: copy what you need, cancel, and open the entry again."))
-				return
-			case err != nil:
-				ed.status.SetText(errorText(err))
-				return
-			}
+	p := ed.p
+	p.s.saveEntryEdit(sportello.Edit{KB: &e, Base: ed.entry.Version}, true,
+		ed.save, ed.status, &ed.busy, func(v *sportello.EntryVersion) {
 			ed.close()
-			p := ed.p
 			switch {
 			case v.Action == sportello.EditUnchanged:
 				p.status.SetText(tr("Nothing changed."))
@@ -493,6 +468,45 @@ func (ed *kbEditor) submit() {
 				p.status.SetText(tr("Saved") + ": " + v.KB.Title + " (" + tr("version") + " " + strconv.Itoa(v.Version) + ")")
 			}
 			p.schedule()
+		})
+}
+
+// saveEntryEdit saves a KB or directory edit off Fyne's goroutine for a
+// form with its Save button, status line and busy flag: a refusal keeps
+// the form open with everything typed and says why (for a stale edit, who
+// saved first when explainConflict), and saved runs with the stored version.
+func (s *operatorScreen) saveEntryEdit(edit sportello.Edit, explainConflict bool, save *tipButton, status *widget.Label, busy *bool, saved func(*sportello.EntryVersion)) {
+	kind, id := sportello.ChangeKindKB, ""
+	if edit.Directory != nil {
+		kind, id = sportello.ChangeKindDirectory, edit.Directory.ID
+	} else if edit.KB != nil {
+		id = edit.KB.ID
+	}
+	*busy = true
+	save.Disable()
+	status.SetText(tr("Saving..."))
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+		defer cancel()
+		v, err := s.cfg.Edits.SaveEdit(ctx, edit)
+		who := ""
+		if explainConflict && sportello.ErrorCode(err) == sportello.ECONFLICT {
+			who = s.conflictText(ctx, kind, id)
+		}
+		do(func() {
+			*busy = false
+			save.Enable()
+			switch {
+			case who != "":
+				status.SetText(tr("Someone else changed this first") + ": " + who + ". " +
+					tr("Your text is still here: copy what you need, cancel, and open the entry again."))
+			case err != nil:
+				status.SetText(errorText(err))
+			default:
+				saved(v)
+			}
 		})
 	}()
 }
