@@ -23,6 +23,8 @@ build: deps-build
 ## test: install the test peers (sipp, Xvfb, ...) and run every test.
 test: deps-test vet
 	SPORTELLO_REQUIRE_REAL=1 $(GO) test -count=1 -timeout 45m ./...
+	$(GO) vet -tags opus ./softphone/...
+	SPORTELLO_REQUIRE_REAL=1 $(GO) test -count=1 -tags opus ./softphone/opus/ ./softphone/ -run Opus
 
 ## vet: gofmt and go vet.
 vet: deps-build

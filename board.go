@@ -91,6 +91,9 @@ type BoardFCR struct {
 	FirstContacts int       `json:"first_contacts,omitempty"`
 	TrueResolved  int       `json:"true_resolved,omitempty"`
 	Week          FCRCounts `json:"week,omitzero"`
+	// Services is today's first-contact resolution per service (a case
+	// category), as recorded and true, by service.
+	Services []ServiceFCR `json:"services,omitempty"`
 }
 
 // TrueRate returns today's true first-contact resolution, 0 without

@@ -38,6 +38,9 @@ type BoardAgentDetail struct {
 	// their average (rounded to a hundredth), 0 when none.
 	MOSCalls int     `json:"mos_calls,omitempty"`
 	AvgMOS   float64 `json:"avg_mos,omitempty"`
+	// FCR is the agent's first-contact resolution today, as recorded and
+	// true (repeat contacts removed), from the wrap-up facts.
+	FCR FCRCounts `json:"fcr,omitzero"`
 }
 
 // BoardActs is the part of the board a supervisor acts on: callbacks due

@@ -60,6 +60,9 @@ const MaxCallbackWindow = 7 * 24 * time.Hour
 
 // CallbackAttempt is one call made to honour a callback.
 type CallbackAttempt struct {
+	// ID is the op id the desktop gives the attempt (a UUID): a resend
+	// with the same id is recorded once (callbackdue.go).
+	ID       string         `json:"id,omitempty"`
 	At       time.Time      `json:"at"` // UTC
 	Outcome  AttemptOutcome `json:"outcome"`
 	AuthorID string         `json:"author_id,omitempty"`
@@ -84,6 +87,10 @@ type Callback struct {
 	UpdatedAt time.Time         `json:"updated_at"`
 	// CitizenName is filled in on lists, for the desktop.
 	CitizenName string `json:"citizen_name,omitempty"`
+	// NextAt, filled in on lists, is when an attempted callback may be
+	// tried again (NextAttempt under syncd's retry policy): it is not
+	// due before then (callbackdue.go).
+	NextAt time.Time `json:"next_attempt,omitzero"`
 }
 
 // ValidateWindow checks a callback window.
@@ -99,14 +106,15 @@ func ValidateWindow(from, to time.Time) error {
 	return nil
 }
 
-// Overdue reports whether the window has passed and the callback is still due.
+// Overdue reports whether the window has passed and the callback is still
+// due, its next attempt (NextAt) included.
 func (cb *Callback) Overdue(now time.Time) bool {
-	return cb.State == CallbackScheduled && now.After(cb.To)
+	return cb.State == CallbackScheduled && now.After(cb.To) && !now.Before(cb.NextAt)
 }
 
 // Due reports whether the window has started and the callback is still due.
 func (cb *Callback) Due(now time.Time) bool {
-	return cb.State == CallbackScheduled && !now.Before(cb.From)
+	return cb.State == CallbackScheduled && !now.Before(cb.DueAt())
 }
 
 // OwnedBy reports whether a user with the given id and desks may work the

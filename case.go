@@ -20,6 +20,9 @@ const (
 	EventAnswerReady EventKind = "answer_ready" // the holder has the answer: the citizen can be told
 	EventResolved    EventKind = "resolved"     // answered and closed
 	EventReopened    EventKind = "reopened"     // the citizen came back on it
+	// EventAssigned: a supervisor gave the case to a specialist of its
+	// desk, who then holds it as if they had claimed it (assign.go).
+	EventAssigned EventKind = "assigned"
 )
 
 // Outcome is the result an operator records at wrap-up.
@@ -88,6 +91,10 @@ type CaseEvent struct {
 	// Channel is the citizen's preferred reply channel on the wrap-up
 	// that escalates the case (preferredchannel.go).
 	Channel ContactChannel `json:"channel,omitempty"`
+	// AssigneeID and Assignee name the specialist an assigned event
+	// gives the case to (its user id and display name).
+	AssigneeID string `json:"assignee_id,omitempty"`
+	Assignee   string `json:"assignee,omitempty"`
 }
 
 // Case is a citizen's request (pratica) and its history.
@@ -111,6 +118,9 @@ type Case struct {
 	// CitizenName is the citizen's name on the cases of a desk's queue,
 	// which are read without the citizen's card.
 	CitizenName string `json:"citizen_name,omitempty"`
+	// CitizenLanguage is, on the same cases, the language the citizen
+	// prefers for replies (Citizen.Language).
+	CitizenLanguage string `json:"citizen_language,omitempty"`
 	// SLA is the case's due time and flags at its desk as syncd computed
 	// them when it served the queue (slaconfig.go); nil elsewhere.
 	SLA *SLAState `json:"sla,omitempty"`
@@ -188,6 +198,11 @@ func (c *Case) Apply(e *CaseEvent) error {
 			return Errorf(ECONFLICT, "only a case escalated to a desk can be claimed")
 		}
 		next = StatusClaimed
+	case EventAssigned:
+		if err := c.mayAssign(e); err != nil {
+			return err
+		}
+		next = StatusClaimed
 	case EventReleased:
 		if c.Status != StatusClaimed {
 			return Errorf(ECONFLICT, "only a case taken by someone can be released")
@@ -232,6 +247,8 @@ func (c *Case) Apply(e *CaseEvent) error {
 		c.EscalatedAt = e.At
 	case e.Kind == EventClaimed:
 		c.ClaimedBy, c.ClaimedByID = e.Author, e.AuthorID
+	case e.Kind == EventAssigned:
+		c.ClaimedBy, c.ClaimedByID = e.Assignee, e.AssigneeID
 	case next != StatusClaimed && next != StatusAnswerReady:
 		// The holder stays named while the answer waits to be given.
 		c.ClaimedBy, c.ClaimedByID = "", ""

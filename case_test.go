@@ -28,6 +28,11 @@ func by(id, name string, role sportello.Role) func(*sportello.CaseEvent) {
 	return func(e *sportello.CaseEvent) { e.AuthorID, e.Author, e.AuthorRole = id, name, role }
 }
 
+// to names the specialist an assigned event gives the case to.
+func to(id, name string) func(*sportello.CaseEvent) {
+	return func(e *sportello.CaseEvent) { e.AssigneeID, e.Assignee = id, name }
+}
+
 var (
 	luca      = by("u-luca", "Luca Esposito", sportello.RoleSpecialist)
 	marco     = by("u-marco", "Marco Ferri", sportello.RoleSpecialist)
@@ -80,6 +85,15 @@ func TestCase_DeskWork(t *testing.T) {
 		{"TransferUnclaimedByOperator", E{opened, escalated, ev(sportello.EventEscalated, desk("multe"), giulia)}, sportello.StatusEscalated, "", "multe", ""},
 		{"AppointmentKeepsHolder", E{opened, escalated, claimed, ev(sportello.EventAppointment, giulia)}, sportello.StatusClaimed, "Luca Esposito", "tributi", ""},
 		{"AppointmentOnResolved", E{opened, escalated, ev(sportello.EventResolved, giulia), ev(sportello.EventAppointment, giulia)}, sportello.StatusResolved, "", "tributi", ""},
+		{"AssignToSpecialist", E{opened, escalated, ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca)}, sportello.StatusClaimed, "Marco Ferri", "tributi", ""},
+		{"AssignAfterWrapUpEscalates", E{opened, wrapEscalated, ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca)}, sportello.StatusClaimed, "Marco Ferri", "tributi", ""},
+		{"AssignThenAnswerReadyByAssignee", E{opened, escalated, ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca), ev(sportello.EventAnswerReady, marco)}, sportello.StatusAnswerReady, "Marco Ferri", "tributi", ""},
+		{"AssignThenClaimByOther", E{opened, escalated, ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca), claimed}, sportello.StatusClaimed, "Marco Ferri", "tributi", sportello.ECONFLICT},
+		{"AssignClaimed", E{opened, escalated, claimed, ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca)}, sportello.StatusClaimed, "Luca Esposito", "tributi", sportello.ECONFLICT},
+		{"AssignAfterRelease", E{opened, escalated, claimed, ev(sportello.EventReleased, francesca), ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca)}, sportello.StatusClaimed, "Marco Ferri", "tributi", ""},
+		{"AssignOpen", E{opened, ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca)}, sportello.StatusOpen, "", "", sportello.ECONFLICT},
+		{"AssignResolved", E{opened, escalated, ev(sportello.EventResolved, giulia), ev(sportello.EventAssigned, to("u-marco", "Marco Ferri"), francesca)}, sportello.StatusResolved, "", "tributi", sportello.ECONFLICT},
+		{"AssignNeedsSpecialist", E{opened, escalated, ev(sportello.EventAssigned, francesca)}, sportello.StatusEscalated, "", "tributi", sportello.EINVALID},
 		{"ReopenThenEscalate", E{opened, escalated, claimed, ev(sportello.EventResolved, luca), ev(sportello.EventReopened, giulia), ev(sportello.EventEscalated, desk("multe"), giulia)}, sportello.StatusEscalated, "", "multe", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

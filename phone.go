@@ -43,6 +43,10 @@ type Call struct {
 	// ConsultOf is, on a consultation call (Phone.Consult), the id of the
 	// call the operator is transferring.
 	ConsultOf string `json:"consult_of,omitempty"`
+	// Replaces is, on an inbound call that took the place of another (an
+	// attended transfer to this phone, RFC 3891), the id of the call it
+	// replaced; that call ends "transferred".
+	Replaces string `json:"replaces,omitempty"`
 	// EarlyMedia is set on a dialing call while the network plays its
 	// own audio (183 Session Progress: announcements, ring-back).
 	EarlyMedia bool `json:"early_media,omitempty"`
@@ -137,6 +141,9 @@ type Phone interface {
 	// Hangup ends a call in any state (rejecting it when still ringing,
 	// cancelling it while dialing).
 	Hangup(callID string) error
+	// Reject declines a ringing inbound call (603 Decline): the caller
+	// hears the operator refused it and the call ends as missed.
+	Reject(callID string) error
 	// Dial calls target (a number, or a SIP URI) and returns the new
 	// call's id at once; its progress comes on Calls: dialing, active,
 	// ended.
@@ -175,6 +182,9 @@ type Phone interface {
 	// registrar); Registrations delivers every change.
 	Registration() PhoneRegistration
 	Registrations() <-chan PhoneRegistration
+	// Reregister sends a REGISTER now instead of waiting for the next
+	// retry (the operator's "register again" after a failure).
+	Reregister() error
 	// Close hangs up every call and stops listening.
 	Close() error
 }

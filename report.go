@@ -51,6 +51,11 @@ type ReportFact struct {
 	OpenedAt     time.Time `json:"opened_at"`
 	FirstContact bool      `json:"first_contact,omitempty"`
 	TrueResolved bool      `json:"true_resolved,omitempty"`
+	// AuthorID and Author are who recorded the fact: the operator of a
+	// wrap-up (the one whose phone rang, for a missed call), the holder
+	// who resolved a case at a desk.
+	AuthorID string `json:"author_id,omitempty"`
+	Author   string `json:"author,omitempty"`
 }
 
 // Resolves reports whether the fact closed its case: a wrap-up resolved
@@ -63,10 +68,13 @@ func (f ReportFact) Resolves() bool {
 // wrap-ups or resolutions (Count), on how many cases, how many of them
 // resolved their case, and the resolution time summed over those.
 //
-// Resolution time is wall-clock time (not business hours), from the
-// case's opening to the event that resolved it; a case reopened and
-// resolved again counts from its first opening. A case opened by the
-// call that resolves it at first contact takes 0.
+// Resolution time is wall-clock time, from the case's opening to the
+// event that resolved it; a case reopened and resolved again counts from
+// its first opening. A case opened by the call that resolves it at first
+// contact takes 0. BusinessSeconds is the same span counted only inside
+// the service hours of business days (SLAPolicy.ServiceTime): a case
+// opened on Friday at 18:00 and resolved on Monday at 09:00 took 63
+// hours, 2 of them business hours.
 type ReportRow struct {
 	Category          string  `json:"category"`
 	DeskID            string  `json:"desk_id,omitempty"`
@@ -76,12 +84,19 @@ type ReportRow struct {
 	Cases             int     `json:"cases"`
 	Resolved          int     `json:"resolved"`
 	ResolutionSeconds int64   `json:"resolution_seconds"`
+	BusinessSeconds   int64   `json:"business_seconds"`
 }
 
 // AvgResolution returns the average wall-clock resolution time of the
 // row's resolutions, 0 without any.
 func (r ReportRow) AvgResolution() time.Duration {
 	return avgSeconds(r.ResolutionSeconds, r.Resolved)
+}
+
+// AvgBusinessResolution returns the average resolution time of the row's
+// resolutions in business hours, 0 without any.
+func (r ReportRow) AvgBusinessResolution() time.Duration {
+	return avgSeconds(r.BusinessSeconds, r.Resolved)
 }
 
 // ReportCategory is one category's totals: the cases with a wrap-up or a
@@ -111,6 +126,7 @@ type ReportTotals struct {
 	Missed            int       `json:"missed"`
 	Resolved          int       `json:"resolved"`
 	ResolutionSeconds int64     `json:"resolution_seconds"`
+	BusinessSeconds   int64     `json:"business_seconds"`
 	FCR               FCRCounts `json:"fcr"`
 }
 
@@ -118,6 +134,12 @@ type ReportTotals struct {
 // period's resolutions, 0 without any.
 func (t ReportTotals) AvgResolution() time.Duration {
 	return avgSeconds(t.ResolutionSeconds, t.Resolved)
+}
+
+// AvgBusinessResolution returns the average resolution time of the
+// period's resolutions in business hours, 0 without any.
+func (t ReportTotals) AvgBusinessResolution() time.Duration {
+	return avgSeconds(t.BusinessSeconds, t.Resolved)
 }
 
 // Report is a supervisor's daily or monthly report: per category x desk x
@@ -136,6 +158,11 @@ type Report struct {
 	Categories []ReportCategory `json:"categories"`
 	Desks      []ReportDesk     `json:"desks"`
 	Totals     ReportTotals     `json:"totals"`
+	// Operators and Services break the period down per operator (who
+	// recorded the facts) and per service (category); see
+	// ReportBreakdown (reportbreakdown.go).
+	Operators []ReportBreakdown `json:"operators,omitempty"`
+	Services  []ReportBreakdown `json:"services,omitempty"`
 }
 
 // ReportService gives supervisors the report of a period (date is
@@ -178,10 +205,18 @@ func ReportRange(period ReportPeriod, date string, loc *time.Location) (from, to
 }
 
 // NewReport makes the report of a period from the facts a store read in
+// it, with business hours on DefaultReportHours(zone): see NewReportOn.
+func NewReport(period ReportPeriod, date, zone string, from, to, generated time.Time, facts []ReportFact) *Report {
+	return NewReportOn(DefaultReportHours(zone), period, date, zone, from, to, generated, facts)
+}
+
+// NewReportOn makes the report of a period from the facts a store read in
 // it: rows by category, desk and outcome (in ReportOutcomes order), cases
 // per category (most first), first-contact resolution per desk (first
-// level first, then by name) and totals.
-func NewReport(period ReportPeriod, date, zone string, from, to, generated time.Time, facts []ReportFact) *Report {
+// level first, then by name), totals, and the breakdowns per operator and
+// per service. Resolution times are counted both on the wall clock and in
+// the service hours of hours' business calendar.
+func NewReportOn(hours SLAPolicy, period ReportPeriod, date, zone string, from, to, generated time.Time, facts []ReportFact) *Report {
 	type rowKey struct {
 		category, desk string
 		outcome        Outcome
@@ -193,7 +228,9 @@ func NewReport(period ReportPeriod, date, zone string, from, to, generated time.
 	desks := map[string]*ReportDesk{}
 	allCases := map[string]bool{}
 	var tot ReportTotals
-	for _, f := range facts {
+	clock := newServiceClock(hours)
+	business := make([]int64, len(facts)) // each resolution's business seconds, for the breakdowns too
+	for i, f := range facts {
 		k := rowKey{f.Category, f.DeskID, f.Outcome}
 		r := rows[k]
 		if r == nil {
@@ -211,10 +248,14 @@ func NewReport(period ReportPeriod, date, zone string, from, to, generated time.
 		allCases[f.CaseID] = true
 		if f.Resolves() {
 			secs := int64(max(0, f.At.Sub(f.OpenedAt)) / time.Second)
+			biz := int64(clock.between(f.OpenedAt, f.At) / time.Second)
+			business[i] = biz
 			r.Resolved++
 			r.ResolutionSeconds += secs
+			r.BusinessSeconds += biz
 			tot.Resolved++
 			tot.ResolutionSeconds += secs
+			tot.BusinessSeconds += biz
 		}
 		switch f.Outcome {
 		case OutcomeMissed:
@@ -269,6 +310,7 @@ func NewReport(period ReportPeriod, date, zone string, from, to, generated time.
 	slices.SortFunc(rep.Desks, func(a, b ReportDesk) int {
 		return compareDesks(a.DeskID, a.DeskName, b.DeskID, b.DeskName)
 	})
+	rep.Operators, rep.Services = breakdowns(facts, business) // reportbreakdown.go
 	return rep
 }
 

@@ -72,7 +72,8 @@ func TestNewReport(t *testing.T) {
 	if len(r.Desks) != 3 || r.Desks[0].DeskID != "" || r.Desks[0].Rate() != 1 || r.Desks[1].DeskName != "Anagrafe" || r.Desks[2].WrapUps != 1 || r.Desks[2].Rate() != 0 {
 		t.Fatalf("desks %+v", r.Desks)
 	}
-	want := sportello.ReportTotals{Cases: 3, Contacts: 3, Missed: 2, Resolved: 2, ResolutionSeconds: 120 * 60,
+	// A Thursday morning in service hours: business time is wall time.
+	want := sportello.ReportTotals{Cases: 3, Contacts: 3, Missed: 2, Resolved: 2, ResolutionSeconds: 120 * 60, BusinessSeconds: 120 * 60,
 		FCR: sportello.FCRCounts{WrapUps: 3, Resolved: 1, FirstContacts: 3, TrueResolved: 1}}
 	if r.Totals != want || r.Totals.AvgResolution() != time.Hour {
 		t.Fatalf("totals %+v, want %+v", r.Totals, want)

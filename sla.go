@@ -15,7 +15,9 @@ func (c Calendar) BusinessDay(t time.Time) bool {
 // AddBusinessDays returns the moment n business days after t, counted in
 // loc: the same wall-clock time n business days later. A t that falls on
 // a day that is not a business day counts from the start (00:00) of the
-// next business day. A desk's SLA is due at AddBusinessDays(escalation, n).
+// next business day. A desk's SLA in business days is not counted this
+// way (it would fall due at midnight or outside service hours): see
+// SLAPolicy.BusinessDaysDue.
 func (c Calendar) AddBusinessDays(t time.Time, n int, loc *time.Location) time.Time {
 	t = t.In(loc)
 	if !c.BusinessDay(t) {

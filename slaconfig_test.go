@@ -105,9 +105,12 @@ func TestSLA_State(t *testing.T) {
 		// closed, Tue 8:00+6 -> Tue 7 April 14:00, at risk from 10:00.
 		{"DeskOverEaster", "desk-anagrafe", "Residenza", local(4, 6, 23, 0), local(4, 7, 14, 0), false, false},
 		{"DeskAtRisk", "desk-anagrafe", "Residenza", local(4, 7, 10, 0), local(4, 7, 14, 0), true, false},
-		// The default: 2 business days (Easter Monday is not one).
-		{"DefaultDays", "desk-tributi", "TARI", local(4, 7, 15, 0), local(4, 8, 15, 0), true, false},
-		{"DefaultBreached", "desk-tributi", "TARI", local(4, 8, 15, 0), local(4, 8, 15, 0), false, true},
+		// The default: 2 business days after Friday (Easter Monday is not
+		// one): Tue 7, Wed 8, due at its close, 19:00; at risk from the
+		// close of Tue 7.
+		{"DefaultDays", "desk-tributi", "TARI", local(4, 7, 15, 0), local(4, 8, 19, 0), false, false},
+		{"DefaultAtRisk", "desk-tributi", "TARI", local(4, 8, 15, 0), local(4, 8, 19, 0), true, false},
+		{"DefaultBreached", "desk-tributi", "TARI", local(4, 8, 19, 0), local(4, 8, 19, 0), false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, ok := p.State(tc.desk, tc.category, esc, tc.now)

@@ -63,6 +63,9 @@ type Citizen struct {
 	// MergedInto is set on a duplicate merged into another citizen: the
 	// id of the survivor (identity.go).
 	MergedInto string `json:"merged_into,omitempty"`
+	// Language is the language the citizen prefers for replies:
+	// LangItalian (the default, also when empty) or LangEnglish.
+	Language string `json:"language,omitempty"`
 }
 
 // Desk is a second-level desk (sportello di secondo livello).

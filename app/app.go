@@ -74,6 +74,14 @@ type Config struct {
 	// Identity registers, edits and searches citizens, and merges
 	// duplicates for supervisors (citizenedit.go, merge.go). nil: none.
 	Identity sportello.CitizenEditService
+	// Settings are the settings in force, shown by the Settings dialog
+	// (settings.go); SaveSettings keeps the edited ones (the desktop's
+	// config file) or refuses bad values; SoundDevices lists the
+	// microphones and speakers to offer (nil: only the default and none).
+	// nil SaveSettings: no Settings dialog.
+	Settings     Settings
+	SaveSettings func(Settings) error
+	SoundDevices func() (microphones, speakers []string)
 
 	// Auth signs in when User is nil: the desktop then opens the sign-in
 	// dialog and calls OnSignedIn once the user is in.

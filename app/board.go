@@ -1,10 +1,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,6 +36,8 @@ type boardPanel struct {
 	tab    *container.TabItem
 	act    *boardActs // callbacks, hands, chart, sound (boardact.go)
 
+	services *fyne.Container // first-contact resolution per service (boardservicefcr.go)
+
 	// State, touched only on Fyne's goroutine.
 	board *sportello.Board
 	unsub func()
@@ -40,7 +45,7 @@ type boardPanel struct {
 }
 
 func newBoardPanel(s *operatorScreen) *boardPanel {
-	p := &boardPanel{s: s, alerts: container.NewVBox(), agents: container.NewVBox(), desks: container.NewVBox()}
+	p := &boardPanel{s: s, alerts: container.NewVBox(), agents: container.NewVBox(), desks: container.NewVBox(), services: container.NewVBox()}
 	p.act = newBoardActs(p)
 	p.head = widget.NewLabelWithStyle(tr("Supervision"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.fcr = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -55,6 +60,7 @@ func newBoardPanel(s *operatorScreen) *boardPanel {
 		p.fcr, p.calls, p.alerts,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("Agents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.agents,
+		p.services, // per service, after the agents (boardservicefcr.go)
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("Desks"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.desks,
 		widget.NewSeparator(), p.act.box,
@@ -104,7 +110,7 @@ func (p *boardPanel) show(b *sportello.Board) {
 	if p.board != nil && b.At.Before(p.board.At) {
 		return
 	}
-	p.board, p.err = b, ""
+	p.board, p.err = sortedBoard(b), ""
 	p.render()
 }
 
@@ -124,6 +130,7 @@ func (p *boardPanel) render() {
 	p.desks.RemoveAll()
 	b := p.board
 	p.act.render(b)
+	p.renderServiceFCR(b) // boardservicefcr.go
 	if b == nil {
 		text := tr("Supervision") + " · " + tr("reading the board...")
 		if p.err != "" {
@@ -172,6 +179,52 @@ func (p *boardPanel) render() {
 		}
 		p.desks.Add(l)
 	}
+}
+
+// sortedBoard returns b with its agents sorted by name as people read
+// numbers: "Operatore 2" before "Operatore 19". b itself is left as it
+// came.
+func sortedBoard(b *sportello.Board) *sportello.Board {
+	c := *b
+	c.Agents = slices.Clone(b.Agents)
+	slices.SortStableFunc(c.Agents, func(x, y sportello.BoardAgent) int { return naturalCompare(x.Name, y.Name) })
+	return &c
+}
+
+// naturalCompare orders names with their digits read as numbers and their
+// letters regardless of case.
+func naturalCompare(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	i, j := 0, 0
+	for i < len(ra) && j < len(rb) {
+		if unicode.IsDigit(ra[i]) && unicode.IsDigit(rb[j]) {
+			si, sj := i, j
+			for i < len(ra) && unicode.IsDigit(ra[i]) {
+				i++
+			}
+			for j < len(rb) && unicode.IsDigit(rb[j]) {
+				j++
+			}
+			na := strings.TrimLeft(string(ra[si:i]), "0")
+			nb := strings.TrimLeft(string(rb[sj:j]), "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			continue
+		}
+		if c := cmp.Compare(unicode.ToLower(ra[i]), unicode.ToLower(rb[j])); c != 0 {
+			return c
+		}
+		i++
+		j++
+	}
+	if c := cmp.Compare(len(ra)-i, len(rb)-j); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
 
 // agentLine is one agent: name, state (with a break's reason), since
@@ -235,10 +288,14 @@ func (s *operatorScreen) supervisionSignedIn() {
 	if !s.boardView() {
 		return
 	}
+	// The board is the supervisor's main screen: its tab first, where
+	// the tab strip never hides it in its overflow, and the phone folded
+	// into a strip so that the board takes the window's width.
 	if indexOfTab(s.tabs, s.board.tab) < 0 {
-		s.tabs.Append(s.board.tab)
+		s.tabs.SetItems(append([]*container.TabItem{s.board.tab}, s.tabs.Items...))
 	}
 	s.tabs.Select(s.board.tab)
+	s.phone.supervisorLayout(true) // phonestrip.go
 	s.board.open()
 }
 
@@ -247,6 +304,7 @@ func (s *operatorScreen) supervisionSignedOut() {
 	s.presence.signedOut()
 	s.usefulnessSignedOut()
 	s.reportsSignedOut()
+	s.phone.supervisorLayout(false)
 	if s.board != nil {
 		if indexOfTab(s.tabs, s.board.tab) >= 0 {
 			s.tabs.Remove(s.board.tab)
@@ -280,8 +338,9 @@ func (s *operatorScreen) supervisionMenus() []*fyne.Menu {
 	}
 	if s.boardView() {
 		menus = append(menus, fyne.NewMenu(tr("Supervision"), append([]*fyne.MenuItem{item(tr("Supervision"), ShortcutBoard, s.focusBoard),
-			item(tr("I am coming"), ShortcutAnswerHand, s.board.act.answerOldest), item(tr("Silence the alerts"), ShortcutSilence, s.board.act.silence)},
-			append(s.usefulnessMenuItems(item), s.reportsMenuItems(item)...)...)...))
+			item(tr("I am coming"), ShortcutAnswerHand, s.board.act.answerOldest), item(tr("Silence the alerts"), ShortcutSilence, s.board.act.silence),
+			item(tr("Phone panel"), ShortcutPhonePanel, s.phone.toggleFolded)},
+			append(append(s.assignMenuItems(item), s.usefulnessMenuItems(item)...), s.reportsMenuItems(item)...)...)...)) // assignmenu.go
 	}
 	return menus
 }
@@ -293,4 +352,5 @@ func (s *operatorScreen) addSupervisionShortcuts() {
 	s.addBoardActShortcuts() // boardact.go
 	s.addUsefulnessShortcuts()
 	s.addReportsShortcuts()
+	s.addPhoneLayoutShortcuts() // phonestrip.go
 }

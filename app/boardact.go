@@ -180,6 +180,7 @@ type boardActs struct {
 	moveDesk  *widget.Select
 	moveBtn   *widget.Button
 	sound     *widget.Label
+	assign    *assignPanel // assign.go
 
 	// State, touched only on Fyne's goroutine.
 	seen  map[string]bool // the alerts of the last board
@@ -206,6 +207,8 @@ func newBoardActs(p *boardPanel) *boardActs {
 		widget.NewSeparator(), bold(tr("Calls handled and first-contact resolution per hour")), a.chart,
 		widget.NewSeparator(), bold(tr("Move an agent")), container.NewHBox(a.moveAgent, a.moveDesk, a.moveBtn),
 	)
+	a.assign = newAssignPanel(p)
+	a.box.Add(a.assign.box)
 	return a
 }
 
@@ -227,6 +230,7 @@ func (a *boardActs) render(b *sportello.Board) {
 		a.callbacks.SetText("")
 		a.sound.SetText("")
 		a.seen = map[string]bool{}
+		a.assign.render(nil)
 		return
 	}
 	now := map[string]bool{}
@@ -263,6 +267,7 @@ func (a *boardActs) render(b *sportello.Board) {
 		desks = append(desks, d.Name)
 	}
 	a.moveDesk.SetOptions(desks)
+	a.assign.render(b)
 }
 
 // renderSound says whether alerts sound and how to silence them.
@@ -483,6 +488,12 @@ func agentDetail(a sportello.BoardAgent) []string {
 	if a.MissedToday > 0 {
 		parts = append(parts, fmt.Sprintf("%s: %d", tr("missed"), a.MissedToday))
 	}
+	if f := a.FCR; f.WrapUps > 0 {
+		// Recorded and true side by side: an operator whose "resolved"
+		// calls come back shows it here.
+		parts = append(parts, fmt.Sprintf("%s %d%% (%d/%d), %s %d%% (%d/%d)", tr("FCR as recorded"), percent(f.Rate()), f.Resolved, f.WrapUps,
+			tr("true"), percent(f.TrueRate()), f.TrueResolved, f.FirstContacts))
+	}
 	return parts
 }
 
@@ -491,6 +502,8 @@ func actAlertText(a sportello.BoardAlert, b *sportello.Board) string {
 	switch a.Kind {
 	case sportello.AlertCallbacksOverdue:
 		return fmt.Sprintf(tr("%d callbacks are overdue"), len(b.Callbacks.Overdue))
+	case sportello.AlertTrueFCRBelowTarget:
+		return fmt.Sprintf(tr("True first-contact resolution today (repeat contacts removed) is %d%%, under the target"), percent(b.FCR.TrueRate()))
 	case sportello.AlertHandRaised:
 		for _, h := range b.Hands {
 			if h.AnsweredBy == "" && strings.HasPrefix(a.Message, h.AgentName+" ") {
@@ -514,6 +527,11 @@ func (s *operatorScreen) addBoardActShortcuts() {
 	c.AddShortcut(ShortcutSilence, func(fyne.Shortcut) {
 		if s.boardView() {
 			s.board.act.silence()
+		}
+	})
+	c.AddShortcut(ShortcutAssignCase, func(fyne.Shortcut) {
+		if s.boardView() {
+			s.board.act.assign.assign()
 		}
 	})
 }

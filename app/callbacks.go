@@ -68,6 +68,9 @@ type callbackPanel struct {
 	pending *sportello.Callback // call ended: its outcome is asked
 	lastCB  *sportello.Callback // the callback the last call was for: its wrap-up goes on its case
 	lastID  string
+	opID    string // the pending attempt's op id: a resend records it once (callbackdue.go)
+
+	unsubDue func() // stops syncd's callback_due pushes (callbackdue.go)
 }
 
 func (s *operatorScreen) newCallbacks() {
@@ -156,6 +159,7 @@ func (p *callbackPanel) refresh() {
 		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
 		defer cancel()
 		cbs, err := s.cfg.Callbacks.Callbacks(ctx)
+		sportello.SortCallbacksDue(cbs) // by next attempt, as syncd lists them
 		do(func() {
 			if n < p.shown {
 				return // a newer read is already on screen
@@ -229,6 +233,8 @@ func (p *callbackPanel) line(cb *sportello.Callback, now time.Time) string {
 		state = tr("OVERDUE")
 	case cb.Due(now):
 		state = tr("Due")
+	case cb.NextAt.After(cb.From):
+		state = tr("Later") + " · " + tr("next attempt") + " " + cb.NextAt.In(loc).Format("15:04")
 	}
 	from, to := cb.From.In(loc), cb.To.In(loc)
 	window := from.Format("02/01 15:04") + "–" + to.Format("15:04")
@@ -296,7 +302,7 @@ func (p *callbackPanel) onCall(c sportello.Call) {
 	if p.calling == nil || c.ID != p.callID || c.State != sportello.CallEnded {
 		return
 	}
-	p.pending, p.calling = p.calling, nil
+	p.pending, p.calling, p.opID = p.calling, nil, ""
 	guess := sportello.AttemptResolved
 	switch {
 	case c.EndReason == "busy":
@@ -320,18 +326,22 @@ func (p *callbackPanel) record(o sportello.AttemptOutcome) {
 		return
 	}
 	callID := p.lastID
+	if p.opID == "" {
+		p.opID = newOpID()
+	}
+	opID := p.opID
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
 		defer cancel()
-		got, err := s.cfg.Callbacks.RecordAttempt(ctx, cb.ID, sportello.CallbackAttempt{Outcome: o, CallID: callID})
+		got, err := s.cfg.Callbacks.RecordAttempt(ctx, cb.ID, sportello.CallbackAttempt{ID: opID, Outcome: o, CallID: callID})
 		do(func() {
 			if err != nil {
 				s.showError(err) // the question stays: nothing is lost
 				return
 			}
-			p.pending = nil
+			p.pending, p.opID = nil, ""
 			p.outcomes.Hide()
 			s.message.SetText(tr("Callback") + ": " + attemptText(o) + " · " + callbackStateText(got.State))
 			p.refresh()
@@ -435,6 +445,7 @@ func (s *operatorScreen) callbacksSignedIn() {
 	if indexOfTab(s.tabs, p.tab) < 0 {
 		s.tabs.Append(p.tab)
 	}
+	p.subscribeDue() // callbackdue.go
 	p.refresh()
 }
 
@@ -446,7 +457,8 @@ func (s *operatorScreen) callbacksSignedOut() {
 	if indexOfTab(s.tabs, p.tab) >= 0 {
 		s.tabs.Remove(p.tab)
 	}
-	p.cbs, p.err, p.calling, p.pending, p.lastCB = nil, "", nil, nil, nil
+	p.unsubscribeDue() // callbackdue.go
+	p.cbs, p.err, p.calling, p.pending, p.lastCB, p.opID = nil, "", nil, nil, nil, ""
 	p.outcomes.Hide()
 	p.render()
 }

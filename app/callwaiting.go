@@ -70,6 +70,9 @@ func (s *operatorScreen) otherCall(c sportello.Call) bool {
 		s.directoryOnConsult(c)
 		return true
 	}
+	if s.replacing(c) { // replaced.go: an attended transfer to this desktop
+		return false
+	}
 	w := s.controls.waiting
 	if w.call != nil && w.call.ID == c.ID {
 		w.onCall(c)

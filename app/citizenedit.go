@@ -94,6 +94,7 @@ type citizenEditor struct {
 	fields  map[string]*formEntry
 	errs    map[string]*widget.Label
 	taxHint *widget.Label
+	lang    *widget.Select // the language of replies (citizenlang.go)
 	status  *widget.Label
 	save    *tipButton
 	popup   *widget.PopUp
@@ -161,6 +162,7 @@ func (s *operatorScreen) openCitizenForm() {
 		form.Add(fe)
 		form.Add(ed.errs[f[0]])
 	}
+	ed.addLanguage(form) // citizenlang.go
 	if c.Kind == sportello.CitizenBusiness {
 		ed.kind.SetSelected(tr("Business"))
 	} else {
@@ -212,6 +214,7 @@ func (ed *citizenEditor) read() sportello.Citizen {
 	c.TaxCode = sportello.NormalizeTaxCode(ed.fields["tax_code"].Text)
 	c.Email = strings.TrimSpace(ed.fields["email"].Text)
 	c.Address = strings.TrimSpace(ed.fields["address"].Text)
+	c.Language = ed.language() // citizenlang.go
 	c.Phones, c.PhoneLabels = nil, nil
 	for _, line := range strings.Split(ed.fields["phones"].Text, "\n") {
 		if line = strings.TrimSpace(line); line != "" {

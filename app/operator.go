@@ -42,8 +42,9 @@ type operatorScreen struct {
 	sync    sportello.SyncState
 	desks   []sportello.Desk // every desk, in the order of deskSelect and queue.desk
 
-	category     *widget.Select // the wrap-up's service category (wrapcategory.go)
-	replyChannel *widget.Select // an escalation's preferred reply channel (replychannel.go)
+	category     *widget.Select  // the wrap-up's service category (wrapcategory.go)
+	cats         *categoryPicker // its filter, services met and catalogue (wrapcategory.go)
+	replyChannel *widget.Select  // an escalation's preferred reply channel (replychannel.go)
 
 	// Status bar.
 	sipStatus  *widget.Label
@@ -70,10 +71,12 @@ type operatorScreen struct {
 	queue     *queuePanel // nil without a DeskService
 	queueTab  *container.TabItem
 	tabs      *container.AppTabs
-	board     *boardPanel       // the Supervisione tab; nil without a BoardService (board.go)
-	presence  *presenceReporter // the agent's state for the board (presence.go)
-	callbacks *callbackPanel    // the Richiamate tab; nil without a CallbackService (callbacks.go)
-	directory *directoryPanel   // the Rubrica tab; nil without a DirectoryService (directory.go)
+	callerTab *container.TabItem // the caller's card (the board may come first)
+	kbTab     *container.TabItem // Informazioni
+	board     *boardPanel        // the Supervisione tab; nil without a BoardService (board.go)
+	presence  *presenceReporter  // the agent's state for the board (presence.go)
+	callbacks *callbackPanel     // the Richiamate tab; nil without a CallbackService (callbacks.go)
+	directory *directoryPanel    // the Rubrica tab; nil without a DirectoryService (directory.go)
 	// appts is the Appuntamenti tab and picker; nil without an AppointmentService (appointments.go).
 	appts *appointmentPanel
 	// usefulness is the KB usefulness tab; nil without a KBUsefulnessService (kbusefulness.go).
@@ -86,6 +89,12 @@ type operatorScreen struct {
 	merge    *mergeForm
 	// attach is the wrap-up's "attach to case <ref>" choice (attach.go).
 	attach *attachPicker
+	// settings is the Settings dialog, nil until opened (settings.go).
+	settings *settingsDialog
+	// phone folds the phone panel into a strip for supervisors (phonestrip.go).
+	phone *phoneLayout
+	// declines is the Decline and Register again buttons (decline.go).
+	declines *declineControls
 
 	// Wrap-up.
 	outcome    *widget.RadioGroup
@@ -118,6 +127,7 @@ func newOperatorScreen(w fyne.Window, cfg Config) *operatorScreen {
 	s.answerBtn.Importance = widget.SuccessImportance
 	s.hangupBtn = newTipButton(tr("Hang up"), ShortcutHangup, s.hangup)
 	s.hangupBtn.Importance = widget.DangerImportance
+	s.newDecline() // decline.go
 
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(tr("Find a citizen by phone number") + " (" + shortcutText(ShortcutSearch) + ")")
@@ -179,14 +189,14 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil,
 			container.NewHBox(widget.NewSeparator(), s.syncStatus, s.rejected.btn,
 				s.progLabel, container.NewGridWrap(fyne.NewSize(160, s.progress.MinSize().Height), s.progress), s.userStatus),
-			s.sipStatus),
+			container.NewBorder(nil, nil, s.declines.rereg, nil, s.sipStatus)),
 		container.NewHBox(layout.NewSpacer(), s.presence.box))
 
 	callBox := container.NewVBox(
 		s.banner,
 		s.callState,
 		s.callNumber,
-		container.NewGridWithColumns(2, s.answerBtn, s.hangupBtn),
+		container.NewGridWithColumns(3, s.answerBtn, s.declines.btn, s.hangupBtn),
 		s.controls.content(),
 		s.quality.box,
 		widget.NewSeparator(),
@@ -201,10 +211,9 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	right := container.NewBorder(cardHead, nil, nil, nil, container.NewVScroll(s.history))
-	s.tabs = container.NewAppTabs(append([]*container.TabItem{
-		container.NewTabItem(tr("Caller"), right),
-		container.NewTabItem(tr("Information")+" ("+shortcutText(ShortcutKB)+")", s.kb.content()),
-	}, s.directoryTab()...)...)
+	s.callerTab = container.NewTabItem(tr("Caller"), right)
+	s.kbTab = container.NewTabItem(tr("Information")+" ("+shortcutText(ShortcutKB)+")", s.kb.content())
+	s.tabs = container.NewAppTabs(append([]*container.TabItem{s.callerTab, s.kbTab}, s.directoryTab()...)...)
 	s.appointmentsTab()
 	if s.queue != nil {
 		s.queueTab = container.NewTabItem(tr("Desk queue")+" ("+shortcutText(ShortcutQueue)+")", s.queue.content())
@@ -212,7 +221,7 @@ func (s *operatorScreen) content() fyne.CanvasObject {
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(s.tabs))
 	split.Offset = 0.38
-	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, split)
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, s.newPhoneLayout(split, callBox)) // phonestrip.go
 }
 
 func (s *operatorScreen) mainMenu() *fyne.MainMenu {
@@ -225,6 +234,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 		item(tr("Answer"), ShortcutAnswer, s.answer),
 		item(tr("Hang up"), ShortcutHangup, s.hangup),
 	}
+	callItems = append(callItems, s.declineMenuItems(item)...) // decline.go
 	callItems = append(callItems, s.controls.menuItems(item)...)
 	callItems = append(callItems, s.quality.menuItems(item)...)
 	callItems = append(callItems,
@@ -260,6 +270,7 @@ func (s *operatorScreen) mainMenu() *fyne.MainMenu {
 	menus = append(menus, s.supervisionMenus()...)
 	menus = append(menus, s.callbackMenus()...)
 	menus = append(menus, s.appointmentMenus()...)
+	menus = append(menus, s.settingsMenus()...) // settings.go
 	return fyne.NewMainMenu(menus...)
 }
 
@@ -289,8 +300,10 @@ func (s *operatorScreen) addShortcuts() {
 	s.addAttachShortcuts()   // attach.go
 	s.addKBEditShortcuts()   // kbedit.go
 	s.addIdentityShortcuts() // citizenedit.go
+	s.addSettingsShortcuts() // settings.go
 	s.controls.addShortcuts(c)
 	s.quality.addShortcuts(c)
+	s.addDeclineShortcuts(c) // decline.go
 	for i := range sportello.Outcomes {
 		c.AddShortcut(ShortcutOutcome(i), func(fyne.Shortcut) {
 			s.outcome.SetSelected(s.outcome.Options[i])
@@ -363,6 +376,7 @@ func (s *operatorScreen) stop() {
 // onCall follows the phone: a ringing call pops the caller's card at once.
 func (s *operatorScreen) onCall(c sportello.Call) {
 	s.ringOnCall(c)          // ringer.go
+	defer s.renderDecline()  // decline.go
 	defer s.waitingOnCall(c) // callwaiting.go: a second call takes the place of an ended one
 	defer s.reportPresence() // on a call, wrap-up or available, for the board
 	defer s.callbacksOnCall(c)
@@ -389,7 +403,7 @@ func (s *operatorScreen) onCall(c sportello.Call) {
 		s.hangupBtn.Enable()
 		s.card = &sportello.CallerCard{Number: c.Number}
 		s.usedKB = nil
-		s.tabs.SelectIndex(0)
+		s.tabs.Select(s.callerTab)
 		if s.user == nil {
 			// Every read of a citizen's record is someone's: it waits for sign-in.
 			s.citizenName.SetText(tr("Sign in to see the caller's record"))
@@ -679,6 +693,7 @@ func (s *operatorScreen) renderCard() {
 		if ct.Address != "" {
 			info = append(info, ct.Address)
 		}
+		info = append(info, cardLanguage(ct)...) // cardlang.go
 		if card.Offline {
 			info = append(info, tr("Copy kept on this desktop: syncd is unreachable, the latest contacts may be missing."))
 		}
@@ -728,6 +743,7 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 
 func (s *operatorScreen) renderStatus() {
 	s.sipStatus.SetText(s.controls.sipText() + s.soundWarningText()) // ringer.go
+	s.renderDecline()                                                // decline.go
 	st := s.sync
 	var text string
 	switch {
@@ -957,6 +973,6 @@ func indexOfTab(tabs *container.AppTabs, item *container.TabItem) int {
 
 // focusKB shows the knowledge base and puts the cursor in its search.
 func (s *operatorScreen) focusKB() {
-	s.tabs.SelectIndex(1)
+	s.tabs.Select(s.kbTab)
 	s.win.Canvas().Focus(s.kb.search)
 }

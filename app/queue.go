@@ -109,6 +109,7 @@ func (p *queuePanel) refresh() {
 			} else {
 				p.cases, p.loaded = cases, true
 				p.render()
+				p.s.queueRead() // assign.go: the board's cases to assign
 			}
 			if p.again {
 				p.again = false

@@ -110,6 +110,7 @@ func (r *replyActions) refill() {
 // answered) case; syncd still decides.
 func (r *replyActions) enable(k *sportello.Case, mine bool) {
 	if k != nil && k.ID != r.prefilledFor && mine {
+		r.citizenLanguage(k) // citizenlang.go
 		if r.text.Text == r.prefill {
 			r.text.SetText("")
 		}

@@ -351,6 +351,7 @@ func (p *reportsPanel) render() {
 		}
 		p.totals.Add(l)
 	}
+	p.renderBreakdowns(r) // reportbreakdown.go
 }
 
 func reportOutcomeText(o sportello.Outcome) string {

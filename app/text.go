@@ -88,6 +88,8 @@ func eventText(e *sportello.CaseEvent) string {
 		return tr("Escalated to a desk")
 	case sportello.EventClaimed:
 		return tr("Taken by the desk")
+	case sportello.EventAssigned:
+		return tr("Assigned to") + " " + e.Assignee // by a supervisor (assign.go)
 	case sportello.EventReleased:
 		return tr("Released to the desk's queue")
 	case sportello.EventAnswerReady:

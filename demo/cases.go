@@ -209,10 +209,14 @@ func (f *flow) wrapUp(o sportello.Outcome, note, deskID string) {
 			callID = e.CallID
 		}
 	}
-	f.apply(&sportello.CaseEvent{
+	e := &sportello.CaseEvent{
 		Kind: sportello.EventWrapUp, CallID: callID, Number: f.number, Outcome: o,
 		DeskID: deskID, Category: f.svc.category, Note: note,
-	}, f.operator)
+	}
+	if o == sportello.OutcomeEscalated {
+		e.Channel = PreferredChannel(f.c.ID) // channel.go
+	}
+	f.apply(e, f.operator)
 }
 
 // later moves the flow to a working moment lo to hi after its time, or

@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev
   libxinerama-dev libxi-dev libxxf86vm-dev)
 test_pkgs=(sip-tester kamailio kamailio-tls-modules postgresql xvfb xauth xdotool imagemagick baresip
-  python3-aiosmtpd poppler-utils)
+  python3-aiosmtpd poppler-utils libopus-dev)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

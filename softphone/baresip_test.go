@@ -82,7 +82,9 @@ func startBaresip(t *testing.T) *baresip {
 }
 
 // startBaresipCodecs is startBaresip with the account's audio codecs in
-// baresip's names ("G722/16000/1,PCMU"); its g722 module is always loaded.
+// baresip's names ("G722/16000/1,PCMU"); its g722 module is always loaded,
+// its opus module when the codecs name opus (then baresip resamples its
+// 8 kHz mono tone to Opus's 48 kHz stereo itself).
 func startBaresipCodecs(t *testing.T, codecs string) *baresip {
 	t.Helper()
 	bin := requireBaresip(t)
@@ -134,6 +136,9 @@ func startBaresipCodecs(t *testing.T, codecs string) *baresip {
 		"snd_path " + dir,
 		"",
 	}, "\n")
+	if strings.Contains(strings.ToLower(codecs), "opus") {
+		config += "module opus.so\nausrc_srate 8000\nausrc_channels 1\n"
+	}
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ const (
 	cmdHold
 	cmdResume
 	cmdTransfer
+	cmdReject // waiting.go: refuse a ringing call with 603 Decline
 )
 
 type request struct {
@@ -45,8 +46,9 @@ type call struct {
 	// quality measures the answered call's audio (rtcp.go); nil before.
 	quality *quality
 	rec     recorder // record.go: on while the operator records
-	// peer identifies the answered dialog for a transfer that replaces it
-	// (consult.go); nil before the answer.
+	// peer identifies the dialog for a transfer that replaces it
+	// (consult.go, replaces.go): an inbound call's from the INVITE, an
+	// outbound call's once answered (nil before).
 	peer *dialogPeer
 
 	reqs chan request
@@ -104,6 +106,13 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 		_ = d.Respond(sip.StatusLoopDetected, "Loop Detected", nil)
 		return
 	}
+	replaced, code, phrase := p.replacedCall(req) // replaces.go: an attended transfer to this phone
+	if code != 0 {
+		p.mu.Unlock()
+		log.Info("INVITE with Replaces refused", "code", code, "replaces", req.GetHeader("Replaces").Value())
+		_ = d.Respond(code, phrase, nil)
+		return
+	}
 	number, name := caller(req.From())
 	c := &call{
 		snap: sportello.Call{
@@ -114,6 +123,7 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 			State:     sportello.CallRinging,
 			StartedAt: p.now(),
 		},
+		peer: serverPeer(d),
 		reqs: make(chan request),
 		done: make(chan struct{}),
 	}
@@ -128,11 +138,15 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 	if err := d.Trying(); err != nil {
 		log.Warn("send 100 Trying", "error", err)
 	}
-	if err := d.Ringing(); err != nil {
-		log.Warn("send 180 Ringing", "error", err)
-		return
+	if replaced != nil {
+		go p.takeOver(c, replaced, log) // answered at once: no ringing
+	} else {
+		if err := d.Ringing(); err != nil {
+			log.Warn("send 180 Ringing", "error", err)
+			return
+		}
+		p.publish(c.snapshot())
 	}
-	p.publish(c.snapshot())
 
 	// Ringing: wait for the operator, the caller or Close.
 	var med *diago.DialogMedia
@@ -154,6 +168,10 @@ func (p *Phone) serve(d *diago.DialogServerSession) {
 			case cmdHangup:
 				reason = ReasonRejected
 				r.result <- p.reject(d, log)
+				return
+			case cmdReject:
+				reason = ReasonRejected
+				r.result <- p.respondFinal(d, sip.StatusGlobalDecline, "Decline", log)
 				return
 			case cmdAnswer:
 				m, err := d.Answer(diago.AnswerOptions{Codecs: p.mediaCodecs()})
@@ -236,7 +254,7 @@ func (p *Phone) talk(d dialog, c *call, s *session, log *slog.Logger) string {
 			xfer = nil
 		case r := <-c.reqs:
 			switch r.cmd {
-			case cmdAnswer:
+			case cmdAnswer, cmdReject:
 				r.result <- sportello.ErrCallNotReady
 			case cmdTransfer:
 				if xfer != nil {
@@ -277,16 +295,22 @@ func (p *Phone) bye(d dialog, log *slog.Logger) error {
 // never acknowledges must not hold the operator or Close that long, so the
 // wait is bounded and the rest is left to the transaction layer.
 func (p *Phone) reject(d *diago.DialogServerSession, log *slog.Logger) error {
+	return p.respondFinal(d, sip.StatusBusyHere, "Busy Here", log)
+}
+
+// respondFinal refuses a ringing call with code (486 or 603), waiting for
+// the ACK no longer than rejectAckWait (see reject).
+func (p *Phone) respondFinal(d *diago.DialogServerSession, code int, phrase string, log *slog.Logger) error {
 	errc := make(chan error, 1)
-	go func() { errc <- d.Respond(sip.StatusBusyHere, "Busy Here", nil) }()
+	go func() { errc <- d.Respond(code, phrase, nil) }()
 	select {
 	case err := <-errc:
 		if err != nil {
-			log.Warn("send 486 Busy Here", "error", err)
+			log.Warn("send final response", "code", code, "error", err)
 			return fmt.Errorf("reject: %w", err)
 		}
 	case <-time.After(rejectAckWait):
-		log.Warn("no ACK to 486 Busy Here yet")
+		log.Warn("no ACK to the final response yet", "code", code)
 	}
 	return nil
 }
@@ -329,14 +353,15 @@ func (p *Phone) startMediaEarly(c *call, med *diago.DialogMedia, log *slog.Logge
 	}
 	// No diago jitter buffer: the phone's own (jitter.go) is on the
 	// receive path.
-	r, err := med.AudioReader()
+	var rprops diago.MediaProps
+	r, err := med.AudioReader(diago.WithAudioReaderMediaProps(&rprops))
 	if err != nil {
 		closeDevices()
 		return func() {}, nil, fmt.Errorf("audio reader: %w", err)
 	}
 	var voice voiceReader
 	if pr, ok := r.(*media.RTPPacketReader); ok {
-		voice = &rtpVoice{r: pr, dtmf: &dtmfEvents{press: func(key byte) {
+		voice = &rtpVoice{r: pr, opusPT: opusPayloadType(rprops.Codec), dtmf: &dtmfEvents{press: func(key byte) {
 			log.Info("DTMF received", "key", string(key))
 			p.publishDTMF(DTMF{CallID: id, Key: string(key), At: p.now()})
 		}}}
@@ -437,6 +462,12 @@ var phoneCodecs = []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, medi
 type rtpVoice struct {
 	r    *media.RTPPacketReader
 	dtmf *dtmfEvents
+	// opusPT is the payload type Opus arrives with, 0 when the call is
+	// not on Opus (whose type is dynamic, 96-127); opusClock counts the
+	// stream's 48 kHz timestamps in the 8 kHz the jitter buffer and the
+	// RTCP statistics use (codecs.go).
+	opusPT    uint8
+	opusClock rtpClock
 }
 
 func (v *rtpVoice) ReadVoice(b []byte) (int, codec, error) {
@@ -446,6 +477,8 @@ func (v *rtpVoice) ReadVoice(b []byte) (int, codec, error) {
 			return n, 0, err
 		}
 		switch pt := v.r.PacketHeader.PayloadType; {
+		case v.opusPT != 0 && pt == v.opusPT:
+			return n, codecOpus, nil
 		case isVoice(pt):
 			return n, codec(pt), nil
 		case pt >= 96 && pt <= 127 && v.dtmf != nil:

@@ -27,6 +27,10 @@ var (
 	// ErrBadTarget is returned by Dial of something that is neither a
 	// number nor a SIP URI.
 	ErrBadTarget = sportello.Errorf(sportello.EINVALID, "not a number or SIP URI")
+	// ErrNotRegistered is returned at once by Dial of a number while the
+	// registration has failed (the registrar is lost): the phone tries to
+	// register again at once and Registration says why it failed.
+	ErrNotRegistered = sportello.Errorf(sportello.EUNAVAILABLE, "not registered with the registrar")
 )
 
 // End reasons of outbound calls, besides those of inbound ones.
@@ -63,6 +67,13 @@ func (p *Phone) dialCall(target, consultOf string) (string, error) {
 	recipient, number, err := p.dialTarget(target)
 	if err != nil {
 		return "", fmt.Errorf("dial %q: %w", target, err)
+	}
+	if reg := p.register; reg != nil && !strings.HasPrefix(target, "sip") {
+		// Through a registrar that is lost the INVITE would only time out.
+		if st := p.Registration(); st.State == RegistrationFailed {
+			reg.kickNow(kickDial)
+			return "", fmt.Errorf("dial %q: %w: %s", target, ErrNotRegistered, st.Reason)
+		}
 	}
 
 	d, err := dg.NewDialog(recipient, diago.NewDialogOptions{Transport: p.transport()})

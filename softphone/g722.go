@@ -26,9 +26,10 @@ var mediaCodecG722 = media.Codec{PayloadType: g722.PayloadType, SampleRate: g722
 	SampleDur: 20 * time.Millisecond, NumChannels: 1, Name: "G722"}
 
 // WithCodecs sets the audio codecs the phone offers and accepts, in its
-// order of preference, by SDP name: "PCMU", "PCMA" and "G722" (the default
-// is PCMU then PCMA; G.722 is used only when listed here). Unknown names
-// panic, as a programming error.
+// order of preference, by SDP name: "PCMU", "PCMA", "G722" and, in builds
+// with the opus tag, "opus" (the default is PCMU then PCMA; G.722 and Opus
+// are used only when listed here). Unknown names panic, as a programming
+// error: CheckCodecs checks a setting first.
 func WithCodecs(names ...string) Option {
 	codecs := make([]media.Codec, 0, len(names)+1)
 	for _, n := range names {
@@ -39,6 +40,8 @@ func WithCodecs(names ...string) Option {
 			codecs = append(codecs, media.CodecAudioAlaw)
 		case strings.EqualFold(n, "G722"):
 			codecs = append(codecs, mediaCodecG722)
+		case strings.EqualFold(n, "opus") && opusBuilt:
+			codecs = append(codecs, mediaCodecOpus)
 		default:
 			panic(fmt.Sprintf("softphone.WithCodecs: unknown codec %q", n))
 		}
@@ -62,15 +65,22 @@ func isVoice(pt uint8) bool {
 }
 
 // streamDecoder decodes the payloads of one received stream to 8 kHz,
-// keeping the state G.722 needs between packets.
+// keeping the state G.722 and Opus need between packets.
 type streamDecoder struct {
 	g722 *g722.Decoder
 	down resampler
 	wide []int16
+	opus *opusDecoder
 }
 
 // decode appends the 8 kHz samples of a payload in codec c to dst.
 func (s *streamDecoder) decode(c codec, dst []int16, payload []byte) []int16 {
+	if c == codecOpus && opusBuilt {
+		if s.opus == nil {
+			s.opus = newOpusDecoder()
+		}
+		return s.opus.decode(dst, payload)
+	}
 	if c != codecG722 {
 		return c.decode(dst, payload)
 	}
@@ -82,18 +92,26 @@ func (s *streamDecoder) decode(c codec, dst []int16, payload []byte) []int16 {
 }
 
 // streamEncoder encodes the 8 kHz frames of one sent stream, keeping the
-// state G.722 needs between packets.
+// state G.722 and Opus need between packets.
 type streamEncoder struct {
 	g722 *g722.Encoder
 	up   resampler
 	wide []int16
 	out  []byte
+	opus *opusEncoder
 }
 
 // encode writes the payload of pcm in codec c into dst and returns its
 // length: one octet per sample for G.711, and for G.722 also one per 8 kHz
-// sample (two 16 kHz samples per octet).
+// sample (two 16 kHz samples per octet); for Opus what libopus makes of it
+// (len(dst) caps it).
 func (s *streamEncoder) encode(c codec, dst []byte, pcm []int16) int {
+	if c == codecOpus && opusBuilt {
+		if s.opus == nil {
+			s.opus = newOpusEncoder()
+		}
+		return s.opus.encode(dst, pcm)
+	}
 	if c != codecG722 {
 		c.encode(dst, pcm)
 		return len(pcm)

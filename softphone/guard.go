@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,7 +31,11 @@ func (p *Phone) guard(next sipgo.RequestHandler) sipgo.RequestHandler {
 				respond(req, tx, sip.StatusInternalServerError, "Server Internal Error")
 			}
 		}()
-		if err := validate(req); err != nil {
+		var voice []string // only an offer needs the phone's codecs
+		if req.IsInvite() {
+			voice = p.voiceNames()
+		}
+		if err := validate(req, voice); err != nil {
 			p.log.Warn("refused SIP request", "method", req.Method.String(), "call_id", callIDOf(req), "error", err)
 			if errors.Is(err, errNotAcceptable) {
 				respond(req, tx, sip.StatusNotAcceptableHere, "Not Acceptable Here")
@@ -75,8 +80,9 @@ func reasonOf(err error) string {
 	return s
 }
 
-// validate checks what diago relies on without checking.
-func validate(req *sip.Request) error {
+// validate checks what diago relies on without checking, and that an
+// offer has one of the voice codecs named (lowercase SDP names).
+func validate(req *sip.Request, voice []string) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
 	}
@@ -107,19 +113,42 @@ func validate(req *sip.Request) error {
 		if ct := req.ContentType(); ct != nil && !strings.EqualFold(strings.TrimSpace(strings.Split(ct.Value(), ";")[0]), "application/sdp") {
 			return fmt.Errorf("%w: content type %s", errNotAcceptable, ct.Value())
 		}
-		return validateSDP(body)
+		return validateSDP(body, voice)
 	}
 	return nil
 }
 
+// staticNames are the lowercase SDP names of the static payload types the
+// phone can speak (RFC 3551), for offers without an rtpmap for them.
+var staticNames = map[string]string{"0": "pcmu", "8": "pcma", "9": "g722"}
+
+// voiceNames are the lowercase SDP names of the phone's voice codecs, in
+// its order of preference.
+func (p *Phone) voiceNames() []string {
+	codecs := p.mediaCodecs()
+	names := make([]string, 0, len(codecs))
+	for _, c := range codecs {
+		if !strings.EqualFold(c.Name, "telephone-event") {
+			names = append(names, strings.ToLower(c.Name))
+		}
+	}
+	return names
+}
+
 // validateSDP checks the lines diago's SDP parser indexes blindly, and that
-// the offer has an audio stream with PCMU or PCMA (static payload types 0
-// and 8).
-func validateSDP(body []byte) error {
+// an RTP audio stream of the offer has one of the voice codecs named
+// (lowercase SDP names: "pcmu", "pcma", "g722", "opus"); nil voice means
+// the default PCMU and PCMA. A format is named by its rtpmap or, for the
+// static types 0, 8 and 9, by RFC 3551.
+func validateSDP(body []byte, voice []string) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{errBadRequest}, args...)...)
 	}
-	g711 := false
+	if voice == nil {
+		voice = []string{"pcmu", "pcma"}
+	}
+	var formats []string          // the formats of the RTP audio streams
+	rtpmap := map[string]string{} // format -> lowercase encoding name
 	for line := range strings.Lines(string(body)) {
 		line = strings.TrimRight(line, "\r\n")
 		if len(line) < 2 || line[1] != '=' {
@@ -147,16 +176,37 @@ func validateSDP(body []byte) error {
 				return bad("SDP m= line has a bad port")
 			}
 			if fields[0] == "audio" && strings.HasPrefix(fields[2], "RTP/") {
-				for _, f := range fields[3:] {
-					if f == "0" || f == "8" {
-						g711 = true
-					}
-				}
+				formats = append(formats, fields[3:]...)
+			}
+		case 'a':
+			if pt, ok := strings.CutPrefix(fields0(fields), "rtpmap:"); ok && len(fields) >= 2 {
+				name, _, _ := strings.Cut(fields[1], "/")
+				rtpmap[pt] = strings.ToLower(name)
 			}
 		}
 	}
-	if !g711 {
-		return fmt.Errorf("%w: no PCMU or PCMA audio offered", errNotAcceptable)
+	for _, f := range formats {
+		name, ok := rtpmap[f]
+		if !ok {
+			name = staticNames[f]
+		}
+		if name != "" && slices.Contains(voice, name) {
+			return nil
+		}
 	}
-	return nil
+	names := make([]string, len(voice))
+	for i, n := range voice {
+		if names[i] = strings.ToUpper(n); n == "opus" {
+			names[i] = n
+		}
+	}
+	return fmt.Errorf("%w: no %s audio offered", errNotAcceptable, strings.Join(names, " or "))
+}
+
+// fields0 is the first of fields, or "".
+func fields0(fields []string) string {
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
 }

@@ -34,6 +34,8 @@ func codecNamed(name string) (codec, bool) {
 		return codecPCMA, true
 	case strings.EqualFold(name, "G722"):
 		return codecG722, true
+	case strings.EqualFold(name, "opus") && opusBuilt:
+		return codecOpus, true
 	}
 	return 0, false
 }
@@ -41,6 +43,9 @@ func codecNamed(name string) (codec, bool) {
 func (c codec) String() string {
 	if c == codecG722 {
 		return "G722"
+	}
+	if c == codecOpus {
+		return "opus"
 	}
 	if c == codecPCMA {
 		return "PCMA"

@@ -54,7 +54,12 @@ func (v *rtpVoice) ReadVoicePacket(b []byte) (voicePacket, error) {
 	}
 	h := v.r.PacketHeader
 	pkt := voicePacket{n: n, ssrc: h.SSRC, seq: h.SequenceNumber, ts: h.Timestamp, marker: h.Marker}
+	if v.opusPT != 0 {
+		pkt.ts = v.opusClock.narrow(h.SSRC, h.Timestamp)
+	}
 	switch pt := h.PayloadType; {
+	case v.opusPT != 0 && pt == v.opusPT:
+		pkt.voice, pkt.codec = true, codecOpus
 	case isVoice(pt):
 		pkt.voice, pkt.codec = true, codec(pt)
 	case pt >= 96 && pt <= 127 && v.dtmf != nil:

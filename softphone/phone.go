@@ -90,6 +90,7 @@ type Phone struct {
 	registerExpiry time.Duration
 	retryFirst     time.Duration
 	retryMax       time.Duration
+	watch          netWatch // netwatch.go: re-register on network change or wake
 
 	calls  chan sportello.Call
 	dtmfIn chan DTMF

@@ -72,6 +72,7 @@ type registrarConfig struct {
 // one goroutine that owns req.
 type registration struct {
 	p       *Phone
+	ua      *sipgo.UserAgent
 	client  *sipgo.Client
 	req     *sip.Request // re-sent on every refresh: same Call-ID, CSeq + 1
 	contact sip.ContactHeader
@@ -83,6 +84,20 @@ type registration struct {
 	granted time.Duration // last granted; 0 when not registered
 	stop    context.CancelFunc
 	done    chan struct{}
+
+	// wildcard: the phone listens on every interface, so the Contact's
+	// host is the local address that routes to the registrar (routeTo),
+	// found again after a network change (netwatch.go).
+	wildcard   bool
+	listenHost string // as listening: "0.0.0.0", "::"
+	port       int
+	routeTo    string
+	// stale is the Contact an address change left behind: the next
+	// REGISTER removes it (expires=0) along with refreshing the new one.
+	stale *sip.ContactHeader
+	// kick asks the loop to register now (Reregister, netwatch.go); it
+	// holds one reason, and kicks that find it full coalesce.
+	kick chan string
 }
 
 // newRegistration prepares the REGISTER request for the phone listening on
@@ -110,22 +125,23 @@ func (p *Phone) newRegistration(ua *sipgo.UserAgent, host string, port int) (*re
 		aor.Host, aor.Port = domain, 0
 	}
 
+	rport := ruri.Port
+	if rport == 0 {
+		rport = 5060
+	}
+	routeTo := joinHostPort(ruri.Host, rport)
+	wildcard, listenHost := false, host
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		// Listening on every interface: tell the registrar the address
 		// that routes to it.
-		to := ruri.Port
-		if to == 0 {
-			to = 5060
-		}
-		conn, err := net.Dial("udp", joinHostPort(ruri.Host, to))
+		local, err := p.watch.routeIP(routeTo)
 		if err != nil {
 			return nil, fmt.Errorf("find local address towards the registrar: %w", err)
 		}
-		host = conn.LocalAddr().(*net.UDPAddr).IP.String()
-		conn.Close()
+		host, wildcard = local, true
 	}
 
-	client, err := sipgo.NewClient(ua, p.registerClientOptions(host, port)...)
+	client, err := sipgo.NewClient(ua, p.wildcardClientOptions(host, port, wildcard, listenHost)...)
 	if err != nil {
 		return nil, fmt.Errorf("create register client: %w", err)
 	}
@@ -153,9 +169,10 @@ func (p *Phone) newRegistration(ua *sipgo.UserAgent, host string, port int) (*re
 		expiry = time.Hour
 	}
 	return &registration{
-		p: p, client: client, req: req, contact: contact,
+		p: p, ua: ua, client: client, req: req, contact: contact,
 		aor: aor.String(), aorURI: aor, user: user, pass: cfg.password,
 		expiry: expiry, done: make(chan struct{}),
+		wildcard: wildcard, listenHost: listenHost, port: port, routeTo: routeTo, kick: make(chan string, 1),
 	}, nil
 }
 
@@ -185,6 +202,9 @@ func (e *registerError) Error() string {
 // with backoff until ctx ends.
 func (r *registration) run(ctx context.Context) {
 	defer close(r.done)
+	watching := make(chan struct{})
+	go func() { defer close(watching); r.watchNetwork(ctx) }()
+	defer func() { <-watching }()
 	log := r.p.log.With("aor", r.aor)
 	r.p.setRegistration(Registration{State: RegistrationPending, AOR: r.aor})
 	retry := r.p.retryFirst
@@ -210,13 +230,19 @@ func (r *registration) run(ctx context.Context) {
 				Reason: re.Error(), RetryAt: r.p.now().Add(wait)})
 		} else {
 			r.granted = granted
+			r.stale = nil
 			retry = r.p.retryFirst
 			wait = refreshIn(granted)
 			log.Info("registered", "expires_in", granted, "refresh_in", wait)
 			r.p.setRegistration(Registration{State: RegistrationOK, AOR: r.aor, Code: 200, Expires: r.p.now().Add(granted)})
 		}
-		if !sleepWall(ctx, wait) {
+		why, ok := r.sleep(ctx, wait)
+		if !ok {
 			return
+		}
+		if why != "" {
+			log.Info("register now", "why", why)
+			r.followAddress(log) // after a wake the network may differ too
 		}
 	}
 }
@@ -227,19 +253,23 @@ func refreshIn(expiry time.Duration) time.Duration {
 	return max(expiry-min(expiry/2, time.Minute), time.Second)
 }
 
-// sleepWall waits d by the wall clock (see wallCheck); false if ctx ended.
-func sleepWall(ctx context.Context, d time.Duration) bool {
+// sleep waits d by the wall clock (see wallCheck) or until a kick, whose
+// reason it returns ("" when d ran out); false if ctx ended.
+func (r *registration) sleep(ctx context.Context, d time.Duration) (why string, ok bool) {
 	deadline := time.Now().Round(0).Add(d)
 	for {
 		left := time.Until(deadline) // wall clock: deadline has no monotonic reading
 		if left <= 0 {
-			return true
+			return "", true
 		}
 		t := time.NewTimer(min(left, wallCheck))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return false
+			return "", false
+		case why := <-r.kick:
+			t.Stop()
+			return why, true
 		case <-t.C:
 		}
 	}
@@ -273,12 +303,19 @@ func (r *registration) exchange(ctx context.Context, expiry time.Duration) (time
 	req.RemoveHeader("Via")
 	req.RemoveHeader("Authorization")
 	req.RemoveHeader("Proxy-Authorization")
-	req.RemoveHeader("Contact")
+	for req.RemoveHeader("Contact") {
+	}
 	req.RemoveHeader("Expires")
 	contact := r.contact.Clone()
 	contact.Params = sip.NewParams()
 	contact.Params.Add("expires", strconv.Itoa(int(expiry.Seconds())))
 	req.AppendHeader(contact)
+	if r.stale != nil {
+		old := r.stale.Clone()
+		old.Params = sip.NewParams()
+		old.Params.Add("expires", "0")
+		req.AppendHeader(old)
+	}
 	exp := sip.ExpiresHeader(uint32(expiry.Seconds()))
 	req.AppendHeader(&exp)
 

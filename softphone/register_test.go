@@ -2,6 +2,7 @@ package softphone_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -114,7 +115,9 @@ func TestPhone_RegisterRefused(t *testing.T) {
 
 // TestPhone_ReRegister restarts Kamailio, which forgets every binding: the
 // phone notices at its next refresh, reports the failure, retries with
-// backoff, registers again, and a call to its AOR rings again.
+// backoff, registers again by itself, and a call to its AOR rings again.
+// While the registrar is lost, Dial of a number fails at once with
+// ErrNotRegistered instead of waiting for the INVITE to time out.
 func TestPhone_ReRegister(t *testing.T) {
 	requireSipp(t)
 	k := startKamailio(t, map[string]string{"1001": "s3cret"}, "MAX_EXPIRES=4", "MIN_EXPIRES=1")
@@ -134,6 +137,15 @@ func TestPhone_ReRegister(t *testing.T) {
 	failed := waitRegistration(ctx, t, p, softphone.RegistrationFailed)
 	if failed.Code != 0 || !strings.Contains(failed.Reason, "did not answer") {
 		t.Fatalf("failure while Kamailio is down = %+v, want \"did not answer\"", failed)
+	}
+	dialed := time.Now()
+	_, err := p.Dial("2000")
+	if took := time.Since(dialed); took > 200*time.Millisecond {
+		t.Errorf("Dial while not registered took %v, want an answer at once", took)
+	}
+	if !errors.Is(err, softphone.ErrNotRegistered) || sportello.ErrorCode(err) != sportello.EUNAVAILABLE ||
+		!strings.Contains(err.Error(), "did not answer") {
+		t.Fatalf("Dial while not registered: %v, want ErrNotRegistered (unavailable) with the reason", err)
 	}
 	k.start()
 	again := waitRegistration(ctx, t, p, softphone.RegistrationOK)

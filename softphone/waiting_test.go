@@ -2,6 +2,7 @@ package softphone_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -101,4 +102,46 @@ func TestPhone_CallWaitingReject(t *testing.T) {
 		t.Errorf("first call ended %q", ended.EndReason)
 	}
 	first.wait(ctx, t)
+}
+
+// TestPhone_CallWaitingDecline: the operator declines the waiting call
+// with Reject, and the citizen's phone gets 603 Decline (uac_decline.xml
+// fails on any other answer, 486 included); the call in conversation goes
+// on, and Reject of that answered call is refused.
+func TestPhone_CallWaitingDecline(t *testing.T) {
+	requireSipp(t)
+	p := startPhone(t)
+	w := watchCalls(t, p)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+
+	first := startSipp(ctx, t, p, "uac.xml", "-d", "2500")
+	a := w.number(ctx, t, callerNumber, sportello.CallRinging)
+	if err := p.Answer(a.ID); err != nil {
+		t.Fatalf("Answer: %v", err)
+	}
+	w.state(ctx, t, a.ID, sportello.CallActive)
+
+	second := startSipp(ctx, t, p, "uac_decline.xml", "-key", "caller", secondCaller)
+	b := w.number(ctx, t, secondCaller, sportello.CallRinging)
+	if err := p.Reject(b.ID); err != nil {
+		t.Fatalf("Reject waiting call: %v", err)
+	}
+	if ended := w.state(ctx, t, b.ID, sportello.CallEnded); !ended.Missed() || ended.EndReason != softphone.ReasonRejected {
+		t.Errorf("declined waiting call = %+v", ended)
+	}
+	second.wait(ctx, t)
+	if err := p.Reject(a.ID); !errors.Is(err, sportello.ErrCallNotReady) {
+		t.Errorf("Reject of the call in conversation: %v, want ErrCallNotReady", err)
+	}
+	if c, err := p.Controls(a.ID); err != nil || c.OnHold {
+		t.Fatalf("first call after declining the second: %+v, %v", c, err)
+	}
+	if ended := w.state(ctx, t, a.ID, sportello.CallEnded); ended.EndReason != softphone.ReasonRemoteHangup {
+		t.Errorf("first call ended %q", ended.EndReason)
+	}
+	first.wait(ctx, t)
+	if err := p.Reject(b.ID); !errors.Is(err, sportello.ErrNoSuchCall) {
+		t.Errorf("Reject of an ended call: %v, want ErrNoSuchCall", err)
+	}
 }

@@ -462,7 +462,11 @@ func (g *cityGen) newCase(citizen *sportello.Citizen, room int) *sportello.Case 
 	}
 	note := func() string { return notes[r.IntN(len(notes))] }
 	wrapUp := func(o sportello.Outcome, desk string) {
-		add(&sportello.CaseEvent{Kind: sportello.EventWrapUp, Outcome: o, DeskID: desk, Note: note()}, op)
+		e := &sportello.CaseEvent{Kind: sportello.EventWrapUp, Outcome: o, DeskID: desk, Note: note()}
+		if o == sportello.OutcomeEscalated {
+			e.Channel = demo.PreferredChannel(k.ID) // the citizen's preferred reply channel
+		}
+		add(e, op)
 	}
 	add(&sportello.CaseEvent{Kind: sportello.EventOpened, Category: category, Note: subjects[r.IntN(len(subjects))]}, op)
 	add(&sportello.CaseEvent{Kind: sportello.EventCall}, op)

@@ -222,6 +222,13 @@ func (m *Main) runDesktops(ctx context.Context) ([]*DesktopsResult, error) {
 		cfg.Desktops, cfg.Ops, cfg.Lookups, cfg.Citizens, cfg.URL)
 
 	// Sign in, a few at a time: each sign-in is an argon2id verification.
+	// The desktops share one HTTP transport that keeps a connection for
+	// every op in flight, as each desktop keeps its own: with Go's default
+	// of 2 idle connections per host, most requests would dial anew and
+	// wait out TIME_WAIT ports, and fail as "syncd unreachable".
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns = cfg.MaxInFlight + 64
+	transport.MaxIdleConnsPerHost = cfg.MaxInFlight + 64
 	start := time.Now()
 	desktops := make([]*desktop, len(planned))
 	sem := make(chan struct{}, cfg.LoginConcurrency)
@@ -232,6 +239,7 @@ func (m *Main) runDesktops(ctx context.Context) ([]*DesktopsResult, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			c := client.New(cfg.URL, nil)
+			c.HTTP.Transport = transport
 			c.Backoff = func(int) time.Duration { return 200*time.Millisecond + rand.N(800*time.Millisecond) }
 			u, err := c.Login(ctx, p.Username, Password)
 			if err != nil {

@@ -24,7 +24,10 @@ import (
 // Once syncd's board has agents on calls and wrap-ups recorded, it takes
 // build/screenshots/supervisor.png, checks the window painted, and takes a
 // second screenshot a few seconds later: the board must have repainted
-// (live pushes, no refresh button).
+// (live pushes, no refresh button). The board is the supervisor's main
+// screen: the Supervisione tab first and selected at the window's left
+// edge (the phone folded into a strip above), not in the tab strip's
+// overflow.
 func TestWindow_SupervisorBoardUnderLoad(t *testing.T) {
 	xvfb := requireTool(t, "Xvfb")
 	xdotool := requireTool(t, "xdotool")
@@ -137,6 +140,9 @@ func TestWindow_SupervisorBoardUnderLoad(t *testing.T) {
 	if len(colours) < 20 {
 		t.Fatalf("screenshot has only %d colours: the window did not paint", len(colours))
 	}
+	if w := selectedTabAtLeft(first); w < 60 {
+		t.Fatalf("no selected tab at the window's left edge (%d pixels of its underline): the board is not the main screen", w)
+	}
 	// Text fills the board: the agents' lines, one under the other.
 	if rows := textRows(first); rows < 150 {
 		t.Fatalf("only %d pixel rows hold text: the board shows too little", rows)
@@ -197,6 +203,29 @@ func screenshot(t *testing.T, display, importCmd, path string) image.Image {
 		t.Fatalf("screenshot %s is not a PNG: %v", path, err)
 	}
 	return img
+}
+
+// selectedTabAtLeft returns the width of the longest run of the theme's
+// primary blue (the selected tab's underline) in the window's left fifth
+// and top 200 pixels: the Supervisione tab, first and selected. With the
+// phone panel on the left, that corner holds only the call's grey
+// controls.
+func selectedTabAtLeft(img image.Image) int {
+	b := img.Bounds()
+	best := 0
+	for y := b.Min.Y; y < b.Min.Y+200; y++ {
+		run := 0
+		for x := b.Min.X; x < b.Min.X+b.Dx()/5; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 < 80 && g>>8 > 80 && g>>8 < 150 && bl>>8 > 200 {
+				run++
+				best = max(best, run)
+			} else {
+				run = 0
+			}
+		}
+	}
+	return best
 }
 
 // textRows counts the pixel rows of the board's side of the window (the

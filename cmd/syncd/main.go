@@ -86,6 +86,9 @@ type BoardSettings struct {
 	RiskDays      int     `json:"risk_days,omitempty"`        // at risk this many business days before (1)
 	FCRTarget     float64 `json:"fcr_target,omitempty"`       // 0.8
 	FCRMinWrapUps int     `json:"fcr_min_wrap_ups,omitempty"` // no FCR alert before this many wrap-ups today (10)
+	// TrueFCRTarget: true first-contact resolution today (repeat
+	// contacts removed) under it raises an alert (fcr_target).
+	TrueFCRTarget float64 `json:"true_fcr_target,omitempty"`
 	// RepeatContactDays: a wrap-up is a repeat contact when the citizen
 	// had one on the same service within this many days before (7).
 	RepeatContactDays int `json:"repeat_contact_days,omitempty"`
@@ -93,6 +96,15 @@ type BoardSettings struct {
 	// CallbackTarget is the share done inside the window aimed at (0.95).
 	CallbacksOverdueAlert int     `json:"callbacks_overdue_alert,omitempty"`
 	CallbackTarget        float64 `json:"callback_target,omitempty"`
+	// DeskSLADays overrides sla_days per desk id (a pointer, as a map
+	// would make the section incomparable).
+	DeskSLADays *map[string]int `json:"desk_sla_days,omitempty"`
+	// DebounceMS is the least time between two recomputes of the board,
+	// in milliseconds (50; flag --board-debounce); PresenceTTLSeconds how
+	// long another node's agents keep their state once that node is
+	// silent (30).
+	DebounceMS         int `json:"debounce_ms,omitempty"`
+	PresenceTTLSeconds int `json:"presence_ttl_seconds,omitempty"`
 }
 
 // DefaultListen is where syncd serve listens unless told otherwise.
@@ -274,6 +286,7 @@ func (m *Main) parseServe(args []string) error {
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
 	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (no acknowledged change lost to a power cut, slower writes) or normal (default)")
 	repeatDays := fs.Int("repeat-contact-days", 0, "days within which a citizen's new wrap-up on the same service is a repeat contact (default 7)")
+	debounce := fs.Duration("board-debounce", 0, "least time between two recomputes of the supervisor's board (default 50ms)")
 	smtpFlags := m.addMailFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -302,6 +315,8 @@ func (m *Main) parseServe(args []string) error {
 			m.TLSSelfSigned = *selfSigned
 		case "repeat-contact-days":
 			m.Board.RepeatContactDays = *repeatDays
+		case "board-debounce":
+			m.Board.DebounceMS = int(*debounce / time.Millisecond)
 		case "sqlite-sync":
 			m.SQLiteSync = *sqliteSync
 		}
@@ -311,6 +326,9 @@ func (m *Main) parseServe(args []string) error {
 	}
 	if m.DB == "" {
 		return errors.New("syncd serve needs --db PATH or --db postgres://URL (or db in the config file)")
+	}
+	if err := m.Board.check(); err != nil { // board.go
+		return err
 	}
 	if err := m.checkSQLiteSync(); err != nil { // durability.go
 		return err
@@ -429,9 +447,11 @@ func (m *Main) serve(ctx context.Context) error {
 	m.Server.FilterChanges = true
 	m.Server.Open311 = m.Open311
 	m.Server.Board = server.BoardConfig{SLADays: m.Board.SLADays, RiskDays: m.Board.RiskDays,
-		FCRTarget: m.Board.FCRTarget, FCRMinWrapUps: m.Board.FCRMinWrapUps,
+		FCRTarget: m.Board.FCRTarget, FCRMinWrapUps: m.Board.FCRMinWrapUps, TrueFCRTarget: m.Board.TrueFCRTarget,
 		RepeatContactWindow:   time.Duration(m.Board.RepeatContactDays) * 24 * time.Hour,
-		CallbacksOverdueAlert: m.Board.CallbacksOverdueAlert, CallbackTarget: m.Board.CallbackTarget}
+		CallbacksOverdueAlert: m.Board.CallbacksOverdueAlert, CallbackTarget: m.Board.CallbackTarget,
+		DeskSLADays: m.Board.deskSLADays(), Debounce: time.Duration(m.Board.DebounceMS) * time.Millisecond, // board.go
+		PresenceTTL: time.Duration(m.Board.PresenceTTLSeconds) * time.Second}
 	sla, err := m.SLA.policy() // sla.go
 	if err != nil {
 		return err

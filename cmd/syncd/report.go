@@ -18,17 +18,20 @@ const CommandReport = "report"
 
 // ReportCommand is what "report" writes: the report of Period (day or
 // month) of Date in Europe/Rome, as Format, in Lang, to Out (stdout
-// when empty).
+// when empty), with the breakdowns per operator and per service that
+// Breakdown asks for.
 type ReportCommand struct {
-	Period sportello.ReportPeriod
-	Date   string
-	Format report.Format
-	Lang   string
-	Out    string
+	Period    sportello.ReportPeriod
+	Date      string
+	Format    report.Format
+	Lang      string
+	Out       string
+	Breakdown report.Breakdown
 }
 
 // parseReport reads "report --db PATH [--period day|month] [--date
-// YYYY-MM-DD|YYYY-MM] [--format csv|pdf|json] [--lang it|en] [--out FILE]".
+// YYYY-MM-DD|YYYY-MM] [--format csv|pdf|json] [--lang it|en] [--out FILE]
+// [--breakdown operator|service|all]".
 func (m *Main) parseReport(args []string) error {
 	fs := m.newFlagSet("report")
 	db := fs.String("db", "", "SQLite database file, or a postgres:// URL")
@@ -37,6 +40,7 @@ func (m *Main) parseReport(args []string) error {
 	format := fs.String("format", string(report.FormatCSV), "csv, pdf or json")
 	lang := fs.String("lang", sportello.LangItalian, "language of the PDF: it or en")
 	out := fs.String("out", "", "file to write (default: standard output)")
+	breakdown := fs.String("breakdown", "", "add per-operator and per-service breakdowns: operator, service or all")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +54,10 @@ func (m *Main) parseReport(args []string) error {
 	if err != nil {
 		return errors.New(sportello.ErrorMessage(err))
 	}
+	b, err := report.ParseBreakdown(*breakdown)
+	if err != nil {
+		return errors.New(sportello.ErrorMessage(err))
+	}
 	p := sportello.ReportPeriod(*period)
 	if *date == "" {
 		*date = m.Now().In(report.Rome()).Format(time.DateOnly)
@@ -58,7 +66,7 @@ func (m *Main) parseReport(args []string) error {
 		return errors.New(sportello.ErrorMessage(err))
 	}
 	m.DB = *db
-	m.Report = ReportCommand{Period: p, Date: *date, Format: f, Lang: *lang, Out: *out}
+	m.Report = ReportCommand{Period: p, Date: *date, Format: f, Lang: *lang, Out: *out, Breakdown: b}
 	return nil
 }
 
@@ -73,6 +81,7 @@ func (m *Main) writeReport(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Breakdown.Apply(r)
 	var buf bytes.Buffer
 	switch c.Format {
 	case report.FormatCSV:

@@ -89,8 +89,37 @@ func TestMain_Report(t *testing.T) {
 		t.Fatalf("30 November's rows %q, want %q", details, want)
 	}
 
+	// --breakdown adds a row per operator (Giulia wrote both calls of the
+	// 30th) and per service.
+	m, stdout = newMain("")
+	run(t, m, "report", "--db", path, "--date", "2026-11-30", "--breakdown", "all")
+	records, err = csv.NewReader(strings.NewReader(stdout.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var breakdown []string
+	for _, r := range records[1:] {
+		if r[0] == "operator" || r[0] == "service" {
+			breakdown = append(breakdown, r[0]+":"+r[3]+":"+r[7]+":"+r[16]+":"+r[17])
+		}
+	}
+	if want := "operator::2:u-op:Giulia Bianchi|service:Attività produttive:2::"; strings.Join(breakdown, "|") != want {
+		t.Fatalf("breakdown rows %q, want %q", breakdown, want)
+	}
+	pdfOut := filepath.Join(dir, "operatori.pdf")
+	m, _ = newMain("")
+	run(t, m, "report", "--db", path, "--period", "month", "--date", "2026-11", "--format", "pdf", "--breakdown", "operator", "--out", pdfOut)
+	m.Close()
+	if pdf, err = os.ReadFile(pdfOut); err != nil {
+		t.Fatal(err)
+	}
+	if text := reporttest.PDFText(t, pdf); !strings.Contains(text, "Per operatore") || !strings.Contains(text, "Giulia Bianchi") || strings.Contains(text, "Per servizio") {
+		t.Errorf("the PDF with operators has:\n%s", text)
+	}
+
 	for _, args := range [][]string{
 		{"report"},
+		{"report", "--db", path, "--breakdown", "desk"},
 		{"report", "--db", path, "--period", "week"},
 		{"report", "--db", path, "--date", "30/11/2026"},
 		{"report", "--db", path, "--format", "xlsx"},

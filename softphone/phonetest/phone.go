@@ -20,16 +20,19 @@ type Phone struct {
 	RegsCh   chan sportello.PhoneRegistration
 	AddrText string
 
-	StartFn    func(ctx context.Context) error
-	AnswerFn   func(callID string) error
-	HangupFn   func(callID string) error
-	DialFn     func(target string) (string, error)
-	HoldFn     func(callID string) error
-	ResumeFn   func(callID string) error
-	MuteFn     func(callID string, on bool) error
-	RecordFn   func(callID string, on bool) error
-	SendDTMFFn func(callID, keys string) error
-	TransferFn func(callID, target string) error
+	StartFn  func(ctx context.Context) error
+	AnswerFn func(callID string) error
+	HangupFn func(callID string) error
+	// RejectFn answers Reject and ReregisterFn Reregister.
+	RejectFn     func(callID string) error
+	ReregisterFn func() error
+	DialFn       func(target string) (string, error)
+	HoldFn       func(callID string) error
+	ResumeFn     func(callID string) error
+	MuteFn       func(callID string, on bool) error
+	RecordFn     func(callID string, on bool) error
+	SendDTMFFn   func(callID, keys string) error
+	TransferFn   func(callID, target string) error
 	// ConsultFn answers Consult; unset, it returns "consult-1".
 	ConsultFn          func(callID, target string) (string, error)
 	CompleteTransferFn func(callID, consultID string) error
@@ -69,6 +72,17 @@ func (p *Phone) Answer(id string) error { return call1(p.AnswerFn, id) }
 
 // Hangup calls HangupFn.
 func (p *Phone) Hangup(id string) error { return call1(p.HangupFn, id) }
+
+// Reject calls RejectFn.
+func (p *Phone) Reject(id string) error { return call1(p.RejectFn, id) }
+
+// Reregister calls ReregisterFn when set.
+func (p *Phone) Reregister() error {
+	if p.ReregisterFn == nil {
+		return nil
+	}
+	return p.ReregisterFn()
+}
 
 // Dial calls DialFn; unset, it returns "call-out-1".
 func (p *Phone) Dial(target string) (string, error) {

@@ -8,13 +8,20 @@ import (
 )
 
 // CallbackAttempt checks an attempt on callback id sent by actor and
-// returns it with only the fields a client may set (outcome, call id):
+// returns it with only the fields a client may set (op id, outcome, call id):
 // the store sets the time and the author.
 func CallbackAttempt(actor *sportello.User, id string, a sportello.CallbackAttempt) (sportello.CallbackAttempt, error) {
 	if actor == nil {
 		return a, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to call a citizen back")
 	}
 	out := sportello.CallbackAttempt{Outcome: a.Outcome, CallID: strings.TrimSpace(a.CallID)}
+	if a.ID != "" {
+		id, err := OpID(a.ID)
+		if err != nil {
+			return out, err
+		}
+		out.ID = id
+	}
 	if id == "" || len(id) > MaxRefLen || strings.IndexFunc(id, unicode.IsControl) >= 0 {
 		return out, sportello.Errorf(sportello.EINVALID, "name the callback: a callback id has at most %d characters", MaxRefLen)
 	}

@@ -18,6 +18,7 @@ const OpCaseEvent = "case_event"
 var CaseEventKinds = []sportello.EventKind{
 	sportello.EventClaimed, sportello.EventReleased, sportello.EventNote,
 	sportello.EventAnswerReady, sportello.EventResolved, sportello.EventEscalated,
+	sportello.EventAssigned,
 }
 
 // CaseEvent checks an action on case caseID sent by actor and returns the
@@ -29,7 +30,8 @@ func CaseEvent(actor *sportello.User, caseID string, e sportello.CaseEvent) (spo
 	if actor == nil {
 		return e, nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in to work on a case")
 	}
-	out := sportello.CaseEvent{CaseID: caseID, Kind: e.Kind, Note: strings.TrimSpace(e.Note), DeskID: e.DeskID}
+	out := sportello.CaseEvent{CaseID: caseID, Kind: e.Kind, Note: strings.TrimSpace(e.Note), DeskID: e.DeskID,
+		AssigneeID: e.AssigneeID, Assignee: e.Assignee}
 	if caseID == "" || len(caseID) > MaxRefLen || strings.IndexFunc(caseID, unicode.IsControl) >= 0 {
 		return out, nil, sportello.Errorf(sportello.EINVALID, "name the case: a case id has at most %d characters", MaxRefLen)
 	}
@@ -38,7 +40,7 @@ func CaseEvent(actor *sportello.User, caseID string, e sportello.CaseEvent) (spo
 		known = known || k == e.Kind
 	}
 	if !known {
-		return out, nil, sportello.Errorf(sportello.EINVALID, "kind %q is not an action on a case: use claimed, released, note, answer_ready, resolved or escalated", Clip(string(e.Kind), 40))
+		return out, nil, sportello.Errorf(sportello.EINVALID, "kind %q is not an action on a case: use claimed, released, note, answer_ready, resolved, escalated or assigned", Clip(string(e.Kind), 40))
 	}
 	if len(out.DeskID) > MaxRefLen || strings.IndexFunc(out.DeskID, unicode.IsControl) >= 0 {
 		return out, nil, sportello.Errorf(sportello.EINVALID, "desk_id is not a desk id")
@@ -48,6 +50,12 @@ func CaseEvent(actor *sportello.User, caseID string, e sportello.CaseEvent) (spo
 		return out, nil, sportello.Errorf(sportello.EINVALID, "choose the desk to escalate to")
 	case e.Kind != sportello.EventEscalated && out.DeskID != "":
 		return out, nil, sportello.Errorf(sportello.EINVALID, "only an escalation names a desk")
+	case e.Kind == sportello.EventAssigned && out.AssigneeID == "":
+		return out, nil, sportello.Errorf(sportello.EINVALID, "choose the specialist to assign the case to")
+	case e.Kind != sportello.EventAssigned && (out.AssigneeID != "" || out.Assignee != ""):
+		return out, nil, sportello.Errorf(sportello.EINVALID, "only an assignment names a specialist")
+	case len(out.AssigneeID) > MaxRefLen:
+		return out, nil, sportello.Errorf(sportello.EINVALID, "assignee_id is not a user id")
 	case e.Kind == sportello.EventNote && out.Note == "":
 		return out, nil, sportello.Errorf(sportello.EINVALID, "write the note first")
 	case len(out.Note) > sportello.MaxNoteLen:
@@ -74,7 +82,10 @@ func caseEventDigest(actor *sportello.User, e sportello.CaseEvent) []byte {
 		Kind   sportello.EventKind `json:"kind"`
 		Note   string              `json:"note"`
 		DeskID string              `json:"desk_id"`
-	}{actor.ID, e.CaseID, e.Kind, e.Note, e.DeskID})
+		// Assignee is in the digest only when set, so that the digests
+		// of every other action stay as they were.
+		Assignee string `json:"assignee_id,omitempty"`
+	}{actor.ID, e.CaseID, e.Kind, e.Note, e.DeskID, e.AssigneeID})
 	if err != nil {
 		panic("check: marshal case event: " + err.Error()) // plain strings: cannot fail
 	}

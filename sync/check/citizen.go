@@ -39,6 +39,11 @@ func Citizen(c sportello.Citizen) (sportello.Citizen, error) {
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
+	lang, err := CitizenLanguage(c.Language)
+	if err != nil {
+		return c, err
+	}
+	c.Language = lang
 	for _, f := range [][2]string{{"name", c.Name}, {"address", c.Address}, {"email", c.Email}} {
 		name, v := f[0], f[1]
 		if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 || strings.IndexByte(v, 0) >= 0 {
@@ -112,7 +117,8 @@ func CitizenReason(done, reason string) (string, error) {
 // merge aside), so that a resend or an empty edit writes nothing.
 func SameCitizen(a, b *sportello.Citizen) bool {
 	return a.Kind == b.Kind && a.Name == b.Name && a.TaxCode == b.TaxCode && a.Email == b.Email &&
-		a.Address == b.Address && slices.Equal(a.Phones, b.Phones) && slices.Equal(a.PhoneLabels, b.PhoneLabels)
+		a.Address == b.Address && slices.Equal(a.Phones, b.Phones) && slices.Equal(a.PhoneLabels, b.PhoneLabels) &&
+		ReplyLanguage(a) == ReplyLanguage(b)
 }
 
 // PhoneLabels returns a citizen's labels as stored: nil when no number

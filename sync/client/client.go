@@ -79,10 +79,12 @@ type Client struct {
 	done    chan struct{}
 
 	flushMu sync.Mutex    // one outbox flush at a time, in order
+	noBatch bool          // syncd has no POST /v1/ops: one op per request (outbox.go; under flushMu)
 	kick    chan struct{} // wakes the flush loop
 
 	board boardLink // board subscribers and the last presence (board.go)
 	hand  handLink  // raised-hand subscribers (boardact.go)
+	due   dueLink   // callback_due subscribers (callbackdue.go)
 }
 
 type subscriber struct {
@@ -553,6 +555,8 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			c.deliverBoard(f.Board)
 		case wire.FrameHand:
 			c.deliverHand(f.Hand)
+		case wire.FrameCallbackDue:
+			c.deliverDue(f.Due)
 		}
 	}
 }

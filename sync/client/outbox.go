@@ -60,8 +60,11 @@ type sendResult struct {
 	err error // nil: accepted; EUNAVAILABLE: not sent; else refused
 }
 
-// flush sends the outbox in order, stopping at the first op syncd could
-// not be reached for; it returns what happened to each op it tried.
+// flush sends the outbox in order, in batches of up to
+// wire.MaxOpsPerBatch ops (POST /v1/ops; one op per request to a syncd
+// without it), stopping at the first op syncd could not be reached for:
+// that op and those after it stay queued. It returns what happened to
+// each op it tried.
 func (c *Client) flush(ctx context.Context) map[string]sendResult {
 	c.flushMu.Lock()
 	defer c.flushMu.Unlock()
@@ -75,38 +78,134 @@ func (c *Client) flush(ctx context.Context) map[string]sendResult {
 		c.logger.Error("read outbox", logErr, err)
 		return results
 	}
-	for _, op := range ops {
-		var k sportello.Case
-		var err error
-		switch op.Kind {
-		case wire.OpWrapUp:
-			err = c.doRaw(ctx, http.MethodPost, "/v1/wrapups", op.Body, &k)
-		case wire.OpOfflineRead:
-			err = c.sendOfflineRead(ctx, op) // offlineaudit.go
-		default:
-			err = sportello.Errorf(sportello.EINVALID, "unknown op kind %q", op.Kind)
+	for len(ops) > 0 {
+		batch := nextBatch(ops)
+		ops = ops[len(batch):]
+		if c.noBatch {
+			for _, op := range batch {
+				k, err := c.sendOne(ctx, op)
+				if !c.settle(ctx, op, k, err, results) {
+					return results
+				}
+			}
+			continue
 		}
+		sent, err := c.pushOps(ctx, batch)
 		switch code := sportello.ErrorCode(err); {
 		case err == nil:
-			if err := c.Replica.Sent(ctx, op.ID); err != nil {
-				c.logger.Error("outbox: mark sent", "op_id", op.ID, logErr, err)
-			}
-			c.rememberCase(ctx, &k)
-			results[op.ID] = sendResult{k: &k}
 		case code == sportello.EUNAVAILABLE || code == sportello.EUNAUTHORIZED || ctx.Err() != nil:
-			// Not sent: syncd is down, or the session ended; try again later.
-			_ = c.Replica.Attempted(ctx, op.ID)
-			results[op.ID] = sendResult{err: err}
+			c.settle(ctx, batch[0], nil, err, results)
 			return results
 		default:
-			c.logger.Warn("outbox: syncd refused an op", "op_id", op.ID, logErr, err)
-			if err := c.Replica.Reject(ctx, op.ID, sportello.ErrorMessage(err)); err != nil {
-				c.logger.Error("outbox: mark rejected", "op_id", op.ID, logErr, err)
+			// An older syncd (no such route: one op per request from now
+			// on), or a batch it would not take whole: one op per request,
+			// so that only a bad op is refused.
+			if code == sportello.ENOTFOUND {
+				c.noBatch = true
+				c.logger.Info("syncd takes one op per request", logErr, err)
 			}
-			results[op.ID] = sendResult{err: err}
+			for _, op := range batch {
+				k, err := c.sendOne(ctx, op)
+				if !c.settle(ctx, op, k, err, results) {
+					return results
+				}
+			}
+			continue
+		}
+		for i, op := range batch {
+			r := sent[i]
+			var err error
+			if r.Result == wire.OpRefused {
+				err = sportello.Errorf(sportello.EINTERNAL, "refused")
+				if r.Error != nil {
+					err = r.Error.Err()
+				}
+			}
+			if !c.settle(ctx, op, r.Case, err, results) {
+				return results
+			}
 		}
 	}
 	return results
+}
+
+// nextBatch returns the first ops of the outbox that fit one POST /v1/ops.
+func nextBatch(ops []wire.Op) []wire.Op {
+	size := 0
+	for i, op := range ops {
+		size += len(op.Body) + len(op.ID) + 64
+		if i == wire.MaxOpsPerBatch || i > 0 && size > wire.MaxBatchBytes/2 {
+			return ops[:i]
+		}
+	}
+	return ops
+}
+
+// pushOps sends a batch and returns syncd's result for each op, in order.
+func (c *Client) pushOps(ctx context.Context, batch []wire.Op) ([]wire.OpResult, error) {
+	req := wire.OpsRequest{Ops: make([]wire.Op, len(batch))}
+	for i, op := range batch {
+		req.Ops[i] = wire.Op{ID: op.ID, Kind: op.Kind, Body: op.Body}
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("encode ops: %w", err)
+	}
+	var resp wire.OpsResponse
+	if err := c.doRaw(ctx, http.MethodPost, "/v1/ops", body, &resp); err != nil {
+		return nil, err
+	}
+	if len(resp.Results) != len(batch) {
+		return nil, sportello.Errorf(sportello.EUNAVAILABLE, "syncd answered %d results for %d ops", len(resp.Results), len(batch))
+	}
+	for i, r := range resp.Results {
+		if r.ID != batch[i].ID {
+			return nil, sportello.Errorf(sportello.EUNAVAILABLE, "syncd answered op %s where %s was sent", r.ID, batch[i].ID)
+		}
+	}
+	return resp.Results, nil
+}
+
+// sendOne sends one op to its own endpoint.
+func (c *Client) sendOne(ctx context.Context, op wire.Op) (*sportello.Case, error) {
+	switch op.Kind {
+	case wire.OpWrapUp:
+		var k sportello.Case
+		if err := c.doRaw(ctx, http.MethodPost, "/v1/wrapups", op.Body, &k); err != nil {
+			return nil, err
+		}
+		return &k, nil
+	case wire.OpOfflineRead:
+		return nil, c.sendOfflineRead(ctx, op) // offlineaudit.go
+	}
+	return nil, sportello.Errorf(sportello.EINVALID, "unknown op kind %q", op.Kind)
+}
+
+// settle records what syncd said of an op: accepted (err nil) or refused,
+// it leaves the outbox; not sent (syncd unreachable, the session ended),
+// it stays, and settle returns false: the ops after it wait too.
+func (c *Client) settle(ctx context.Context, op wire.Op, k *sportello.Case, err error, results map[string]sendResult) bool {
+	switch code := sportello.ErrorCode(err); {
+	case err == nil:
+		if err := c.Replica.Sent(ctx, op.ID); err != nil {
+			c.logger.Error("outbox: mark sent", "op_id", op.ID, logErr, err)
+		}
+		c.rememberCase(ctx, k)
+		results[op.ID] = sendResult{k: k}
+		return true
+	case code == sportello.EUNAVAILABLE || code == sportello.EUNAUTHORIZED || ctx.Err() != nil:
+		// Not sent: syncd is down, or the session ended; try again later.
+		_ = c.Replica.Attempted(ctx, op.ID)
+		results[op.ID] = sendResult{err: err}
+		return false
+	default:
+		c.logger.Warn("outbox: syncd refused an op", "op_id", op.ID, logErr, err)
+		if err := c.Replica.Reject(ctx, op.ID, sportello.ErrorMessage(err)); err != nil {
+			c.logger.Error("outbox: mark rejected", "op_id", op.ID, logErr, err)
+		}
+		results[op.ID] = sendResult{err: err}
+		return true
+	}
 }
 
 // updatePending puts the outbox's length in the state.

@@ -14,11 +14,13 @@ const maxReportBytes = 64 << 20
 
 var _ sportello.ReportService = (*Client)(nil)
 
-// Report returns the daily or monthly report of date (supervisors and
-// admins; others get EFORBIDDEN).
+// Report returns the daily or monthly report of date with its breakdowns
+// per operator and per service (supervisors and admins; others get
+// EFORBIDDEN).
 func (c *Client) Report(ctx context.Context, period sportello.ReportPeriod, date string) (*sportello.Report, error) {
 	var r sportello.Report
-	q := url.Values{"period": {string(period)}, "date": {date}, "format": {"json"}}
+	// The desktop shows the breakdowns per operator and per service.
+	q := url.Values{"period": {string(period)}, "date": {date}, "format": {"json"}, "breakdown": {"all"}}
 	if err := c.do(ctx, http.MethodGet, "/v1/reports?"+q.Encode(), nil, &r); err != nil {
 		return nil, err
 	}
@@ -26,9 +28,9 @@ func (c *Client) Report(ctx context.Context, period sportello.ReportPeriod, date
 }
 
 // ExportReport returns the report of date as syncd exports it: a CSV or
-// a PDF file's bytes.
+// a PDF file's bytes, with the breakdowns per operator and per service.
 func (c *Client) ExportReport(ctx context.Context, period sportello.ReportPeriod, date, format, lang string) ([]byte, error) {
-	q := url.Values{"period": {string(period)}, "date": {date}, "format": {format}}
+	q := url.Values{"period": {string(period)}, "date": {date}, "format": {format}, "breakdown": {"all"}}
 	if lang != "" {
 		q.Set("lang", lang)
 	}

@@ -61,6 +61,10 @@ func (db *DB) WrapUpHours(ctx context.Context, since time.Time) ([]wire.WrapUpHo
 func (db *DB) ReassignCallback(ctx context.Context, id, owner string) (*sportello.Callback, error) {
 	var result *sportello.Callback
 	err := db.update(ctx, func(tx pgx.Tx) error {
+		head, err := lockHead(ctx, tx)
+		if err != nil {
+			return err
+		}
 		cb, err := loadCallback(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -71,12 +75,35 @@ func (db *DB) ReassignCallback(ctx context.Context, id, owner string) (*sportell
 		if err := ownerExists(ctx, tx, owner); err != nil {
 			return err
 		}
-		cb.Owner, cb.UpdatedAt = owner, db.Now().UTC()
+		from, now := cb.Owner, db.now()
+		cb.Owner, cb.UpdatedAt = owner, now
 		if _, err := tx.Exec(ctx, `UPDATE callbacks SET owner = $1, updated_at = $2 WHERE id = $3`, owner, cb.UpdatedAt, id); err != nil {
 			return err
 		}
+		// A note naming the callback, with its change: every desktop's
+		// callback list reads itself again (as for the pool's overdue ones).
+		c, err := loadCase(ctx, tx, cb.CaseID, -1)
+		if err != nil {
+			return err
+		}
+		e := &sportello.CaseEvent{ID: newID(), CaseID: c.ID, Kind: sportello.EventNote, At: now,
+			CallID: cb.ID, Number: cb.Number, Author: "syncd", Note: sportello.ReassignedNote(from, owner)}
+		position := len(c.Events)
+		if err := c.Apply(e); err != nil {
+			return err
+		}
+		if err := saveCase(ctx, tx, c, false); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, e, position); err != nil {
+			return err
+		}
+		head++
+		if err := appendChange(ctx, tx, head, now, c, e); err != nil {
+			return err
+		}
 		result = cb
-		return nil
+		return setHead(ctx, tx, head)
 	})
 	return result, internal("reassign callback", err)
 }

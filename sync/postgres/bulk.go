@@ -36,7 +36,7 @@ var bulkTables = []struct {
 	{"citizens", []string{"id", "kind", "name", "tax_code", "email", "address"}},
 	{"citizen_phones", []string{"citizen_id", "position", "number"}},
 	{"cases", []string{"id", "citizen_id", "category", "subject", "status", "desk_id", "claimed_by", "opened_at", "updated_at", "escalated_at"}},
-	{"case_events", []string{"id", "case_id", "position", "kind", "at", "author_id", "author", "author_role", "call_id", "number", "outcome", "desk_id", "category", "note"}},
+	{"case_events", []string{"id", "case_id", "position", "kind", "at", "author_id", "author", "author_role", "call_id", "number", "outcome", "desk_id", "category", "note", "channel"}},
 }
 
 // Bulk starts a bulk load; Close copies what is left.
@@ -116,7 +116,7 @@ func (b *Bulk) Case(c *sportello.Case) error {
 		c.OpenedAt.UTC(), c.UpdatedAt.UTC(), optTime(c.EscalatedAt))
 	for i, e := range c.Events {
 		b.add("case_events", e.ID, c.ID, int32(i), string(e.Kind), e.At.UTC(), e.AuthorID, e.Author, string(e.AuthorRole),
-			e.CallID, e.Number, string(e.Outcome), e.DeskID, e.Category, e.Note)
+			e.CallID, e.Number, string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel))
 	}
 	return b.maybeFlush()
 }

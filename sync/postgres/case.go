@@ -73,101 +73,95 @@ func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportel
 // one at a time: the op-id check, the case's state and the seqs it takes
 // are all decided under that lock.
 func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (_ *sportello.Case, replayed bool, _ error) {
-	w, digest, err := check.WrapUp(actor, w)
+	res := db.RecordWrapUps(ctx, []sportello.WrapUpOp{{Actor: actor, WrapUp: w}})[0] // groupcommit.go
+	return res.Case, res.Replayed, res.Err
+}
+
+// recordWrapUpTx is RecordWrapUpOnce inside tx, for a wrap-up check.WrapUp
+// accepted with its digest; it takes the writers' lock first.
+func (db *DB) recordWrapUpTx(ctx context.Context, tx pgx.Tx, actor *sportello.User, w sportello.WrapUp, digest []byte) (_ *sportello.Case, replayed bool, _ error) {
+	head, err := lockHead(ctx, tx)
 	if err != nil {
 		return nil, false, err
 	}
-	var result *sportello.Case
-	err = db.update(ctx, func(tx pgx.Tx) error {
-		head, err := lockHead(ctx, tx)
-		if err != nil {
-			return err
+	if w.ID != "" {
+		c, err := replayOp(ctx, tx, w.ID, check.OpWrapUp, digest)
+		if err != nil || c != nil {
+			return c, c != nil, err
 		}
-		if w.ID != "" {
-			c, err := replayOp(ctx, tx, w.ID, check.OpWrapUp, digest)
-			if err != nil || c != nil {
-				result, replayed = c, c != nil
-				return err
-			}
-		}
-		now := db.now()
-		c := &sportello.Case{}
-		if w.CaseID == "" {
-			citizenID, err := wrapUpCitizen(ctx, tx, w)
-			if err != nil {
-				return err
-			}
-			c.ID, c.CitizenID = newID(), citizenID
-			if w.NewCaseID != "" {
-				// A case opened offline keeps the id its desktop gave it.
-				if err := check.NewCaseID(w.NewCaseID); err != nil {
-					return err
-				}
-				if _, err := loadCase(ctx, tx, w.NewCaseID, 0); err == nil {
-					return sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
-				}
-				c.ID = w.NewCaseID
-			}
-		} else {
-			if c, err = loadCase(ctx, tx, w.CaseID, -1); err != nil {
-				return err
-			}
-			if w.CitizenID != "" && w.CitizenID != c.CitizenID {
-				return sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
-			}
-		}
-		isNew := len(c.Events) == 0
-		position := len(c.Events)
-		events := check.WrapUpEvents(w, isNew)
-		if w.DeskID != "" {
-			if err := deskExists(ctx, tx, w.DeskID); err != nil {
-				return err
-			}
-		}
-		for _, e := range events {
-			e.ID, e.CaseID, e.At = newID(), c.ID, now
-			e.AuthorID, e.Author, e.AuthorRole = actor.ID, actor.Name, actor.Role
-			if err := c.Apply(e); err != nil {
-				return err
-			}
-		}
-		if err := saveCase(ctx, tx, c, isNew); err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := insertEvent(ctx, tx, e, position); err != nil {
-				return err
-			}
-			if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
-				return err
-			}
-			position++
-			head++
-			if err := appendChange(ctx, tx, head, now, c, e); err != nil {
-				return err
-			}
-			if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
-				if err := insertCallback(ctx, tx, cb); err != nil {
-					return err
-				}
-			}
-		}
-		if err := setHead(ctx, tx, head); err != nil {
-			return err
-		}
-		if w.ID != "" {
-			if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				w.ID, check.OpWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
-				return err
-			}
-		}
-		result = c
-		return nil
-	})
-	if err != nil {
-		return nil, false, internal("record wrap-up", err)
 	}
-	return result, replayed, nil
+	now := db.now()
+	c := &sportello.Case{}
+	if w.CaseID == "" {
+		citizenID, err := wrapUpCitizen(ctx, tx, w)
+		if err != nil {
+			return nil, false, err
+		}
+		c.ID, c.CitizenID = newID(), citizenID
+		if w.NewCaseID != "" {
+			// A case opened offline keeps the id its desktop gave it.
+			if err := check.NewCaseID(w.NewCaseID); err != nil {
+				return nil, false, err
+			}
+			if _, err := loadCase(ctx, tx, w.NewCaseID, 0); err == nil {
+				return nil, false, sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
+			}
+			c.ID = w.NewCaseID
+		}
+	} else {
+		if c, err = loadCase(ctx, tx, w.CaseID, -1); err != nil {
+			return nil, false, err
+		}
+		if w.CitizenID != "" && w.CitizenID != c.CitizenID {
+			return nil, false, sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
+		}
+	}
+	isNew := len(c.Events) == 0
+	position := len(c.Events)
+	events := check.WrapUpEvents(w, isNew)
+	if w.DeskID != "" {
+		if err := deskExists(ctx, tx, w.DeskID); err != nil {
+			return nil, false, err
+		}
+	}
+	for _, e := range events {
+		e.ID, e.CaseID, e.At = newID(), c.ID, now
+		e.AuthorID, e.Author, e.AuthorRole = actor.ID, actor.Name, actor.Role
+		if err := c.Apply(e); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := saveCase(ctx, tx, c, isNew); err != nil {
+		return nil, false, err
+	}
+	for _, e := range events {
+		if err := insertEvent(ctx, tx, e, position); err != nil {
+			return nil, false, err
+		}
+		if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
+			return nil, false, err
+		}
+		position++
+		head++
+		if err := appendChange(ctx, tx, head, now, c, e); err != nil {
+			return nil, false, err
+		}
+		if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
+			if err := insertCallback(ctx, tx, cb); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	if err := setHead(ctx, tx, head); err != nil {
+		return nil, false, err
+	}
+	if w.ID != "" {
+		if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			w.ID, check.OpWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, false, nil
 }
 
 // replayOp looks an op id up under the writers' lock: nil, nil for an id
@@ -228,10 +222,10 @@ func optTime(t time.Time) *time.Time {
 
 func insertEvent(ctx context.Context, tx pgx.Tx, e *sportello.CaseEvent, position int) error {
 	_, err := tx.Exec(ctx, `
-		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel, assignee_id, assignee)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		e.ID, e.CaseID, position, string(e.Kind), e.At.UTC(), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
-		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel))
+		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel), e.AssigneeID, e.Assignee)
 	return err
 }
 
@@ -268,7 +262,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.pool.Query(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
-			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel
+			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel, e.assignee_id, e.assignee
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, cursor, limit)
 	if err != nil {
@@ -278,11 +272,11 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		var ch sportello.Change
 		var entryID, entry string
 		var ev struct {
-			id, caseID, kind, authorID, author, authorRole, callID, number, outcome, deskID, category, note, channel *string
-			at                                                                                                       *time.Time
+			id, caseID, kind, authorID, author, authorRole, callID, number, outcome, deskID, category, note, channel, assigneeID, assignee *string
+			at                                                                                                                             *time.Time
 		}
 		if err := r.Scan(&ch.Seq, &ch.At, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID, &entryID, &entry,
-			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note, &ev.channel); err != nil {
+			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note, &ev.channel, &ev.assigneeID, &ev.assignee); err != nil {
 			return ch, err
 		}
 		ch.At = ch.At.UTC()
@@ -294,7 +288,8 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 				ID: *ev.id, CaseID: *ev.caseID, Kind: sportello.EventKind(*ev.kind), At: ev.at.UTC(),
 				AuthorID: *ev.authorID, Author: *ev.author, AuthorRole: sportello.Role(*ev.authorRole), CallID: *ev.callID, Number: *ev.number,
 				Outcome: sportello.Outcome(*ev.outcome), DeskID: *ev.deskID, Category: *ev.category, Note: *ev.note,
-				Channel: sportello.ContactChannel(*ev.channel),
+				Channel:    sportello.ContactChannel(*ev.channel),
+				AssigneeID: *ev.assigneeID, Assignee: *ev.assignee,
 			}
 		}
 		return ch, nil

@@ -83,8 +83,8 @@ func citizenByNumber(ctx context.Context, q querier, e164 string) (string, error
 // loadCitizen returns a citizen with its phones, or ENOTFOUND.
 func loadCitizen(ctx context.Context, q querier, id string) (*sportello.Citizen, error) {
 	c := &sportello.Citizen{ID: id}
-	err := q.QueryRow(ctx, `SELECT kind, name, tax_code, email, address FROM citizens WHERE id = $1`, id).
-		Scan(&c.Kind, &c.Name, &c.TaxCode, &c.Email, &c.Address)
+	err := q.QueryRow(ctx, `SELECT kind, name, tax_code, email, address, language FROM citizens WHERE id = $1`, id).
+		Scan(&c.Kind, &c.Name, &c.TaxCode, &c.Email, &c.Address, &c.Language)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", id)
 	} else if err != nil {
@@ -148,12 +148,12 @@ func loadCitizenCases(ctx context.Context, q querier, citizenID string, limit in
 }
 
 // eventColumns are the columns scanEvent reads, in its order.
-const eventColumns = `id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel`
+const eventColumns = `id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel, assignee_id, assignee`
 
 func scanEvent(r pgx.CollectableRow) (*sportello.CaseEvent, error) {
 	var e sportello.CaseEvent
 	var at time.Time
-	if err := r.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note, &e.Channel); err != nil {
+	if err := r.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note, &e.Channel, &e.AssigneeID, &e.Assignee); err != nil {
 		return nil, err
 	}
 	e.At = at.UTC()

@@ -52,8 +52,8 @@ func (db *DB) CreateCitizen(ctx context.Context, actor *sportello.User, c sporte
 		if err := taxCodeFree(ctx, tx, c); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO citizens (id, kind, name, tax_code, email, address) VALUES ($1, $2, $3, $4, $5, $6)`,
-			c.ID, c.Kind, c.Name, c.TaxCode, c.Email, c.Address); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO citizens (id, kind, name, tax_code, email, address, language) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			c.ID, c.Kind, c.Name, c.TaxCode, c.Email, c.Address, c.Language); err != nil {
 			return err
 		}
 		if err := putPhones(ctx, tx, &c); err != nil {
@@ -108,8 +108,8 @@ func (db *DB) UpdateCitizen(ctx context.Context, actor *sportello.User, c sporte
 		if err := taxCodeFree(ctx, tx, c); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE citizens SET kind = $1, name = $2, tax_code = $3, email = $4, address = $5 WHERE id = $6`,
-			c.Kind, c.Name, c.TaxCode, c.Email, c.Address, c.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE citizens SET kind = $1, name = $2, tax_code = $3, email = $4, address = $5, language = $6 WHERE id = $7`,
+			c.Kind, c.Name, c.TaxCode, c.Email, c.Address, c.Language, c.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM citizen_phones WHERE citizen_id = $1`, c.ID); err != nil {

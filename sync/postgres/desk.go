@@ -59,7 +59,7 @@ func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.
 		userID = ""
 	}
 	rows, err := db.pool.Query(ctx, `
-		SELECT c.id, COALESCE(c.citizen_id, ''), COALESCE(z.name, '') FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id
+		SELECT c.id, COALESCE(c.citizen_id, ''), COALESCE(z.name, ''), COALESCE(z.language, '') FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id
 		WHERE c.status IN ($1, $2, $3)
 		  AND ($4 OR c.desk_id IN (SELECT desk_id FROM desk_members WHERE user_id = $5))
 		ORDER BY c.escalated_at NULLS FIRST, c.id LIMIT $6`,
@@ -68,10 +68,10 @@ func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.
 	if err != nil {
 		return nil, internal("queue", err)
 	}
-	type entry struct{ id, citizenID, citizen string }
+	type entry struct{ id, citizenID, citizen, language string }
 	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entry, error) {
 		var e entry
-		err := r.Scan(&e.id, &e.citizenID, &e.citizen)
+		err := r.Scan(&e.id, &e.citizenID, &e.citizen, &e.language)
 		return e, err
 	})
 	if err != nil {
@@ -106,7 +106,7 @@ func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.
 		if err != nil {
 			return nil, internal("queue", errors.New("replay case "+e.id+": "+err.Error()))
 		}
-		c.CitizenName = e.citizen
+		c.CitizenName, c.CitizenLanguage = e.citizen, e.language
 		cases = append(cases, c)
 	}
 	return cases, nil

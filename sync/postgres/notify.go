@@ -56,18 +56,25 @@ func (db *DB) listen(ctx context.Context, send func(int64)) {
 	// other queries, and it is closed when done.
 	pc := conn.Hijack()
 	defer pc.Close(context.WithoutCancel(ctx))
-	if _, err := pc.Exec(ctx, "LISTEN "+pgx.Identifier{ChannelChanges}.Sanitize()); err != nil {
-		return
+	for _, ch := range []string{ChannelChanges, ChannelBoard} { // ChannelBoard: presence.go
+		if _, err := pc.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return
+		}
 	}
 	// Commits between the last notification seen and LISTEN are caught
-	// up by the reader from the head.
+	// up by the reader from the head; the board reads presence again.
 	if head, err := db.Head(ctx); err == nil {
 		send(head)
 	}
+	db.boardNotify("")
 	for {
 		n, err := pc.WaitForNotification(ctx)
 		if err != nil {
 			return
+		}
+		if n.Channel == ChannelBoard { // presence.go
+			db.boardNotify(n.Payload)
+			continue
 		}
 		if seq, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
 			send(seq)

@@ -45,6 +45,9 @@ type DB struct {
 
 	repeatWindow atomic.Int64 // see SetRepeatContactWindow (fcr.go)
 	retryTries   atomic.Int64 // see SetCallbackRetry (overdue.go)
+	board        boardSubs    // see BoardChanges (presence.go)
+
+	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
 }
 
 // New returns a store on the database at dsn (a postgres:// URL or a

@@ -17,7 +17,8 @@ const reportFactsQuery = `
 		COALESCE(sent.desk_id, ''), COALESCE(d.name, ''),
 		CASE WHEN e.kind = 'resolved' THEN 'resolved_at_desk' ELSE e.outcome END,
 		e.at, c.opened_at,
-		COALESCE(f.repeat_of = '', FALSE), COALESCE(f.resolved AND f.repeat_of = '' AND NOT f.repeated, FALSE)
+		COALESCE(f.repeat_of = '', FALSE), COALESCE(f.resolved AND f.repeat_of = '' AND NOT f.repeated, FALSE),
+		e.author_id, e.author
 	FROM case_events e JOIN cases c ON c.id = e.case_id
 	LEFT JOIN wrap_up_facts f ON f.event_id = e.id
 	LEFT JOIN LATERAL (SELECT x.desk_id FROM case_events x
@@ -39,7 +40,7 @@ func (db *DB) ReportFacts(ctx context.Context, from, to time.Time) ([]sportello.
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sportello.ReportFact, error) {
 		var f sportello.ReportFact
 		var outcome string
-		err := r.Scan(&f.CaseID, &f.Category, &f.DeskID, &f.DeskName, &outcome, &f.At, &f.OpenedAt, &f.FirstContact, &f.TrueResolved)
+		err := r.Scan(&f.CaseID, &f.Category, &f.DeskID, &f.DeskName, &outcome, &f.At, &f.OpenedAt, &f.FirstContact, &f.TrueResolved, &f.AuthorID, &f.Author)
 		f.Outcome, f.At, f.OpenedAt = sportello.Outcome(outcome), f.At.UTC(), f.OpenedAt.UTC()
 		return f, err
 	})

@@ -105,10 +105,10 @@ func (db *DB) Seed(ctx context.Context, d *demo.Data) error {
 				c.OpenedAt.UTC(), c.UpdatedAt.UTC(), optTime(c.EscalatedAt))
 			for i, e := range c.Events {
 				batch.Queue(`
-					INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+					INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 					e.ID, e.CaseID, i, string(e.Kind), e.At.UTC(), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
-					string(e.Outcome), e.DeskID, e.Category, e.Note)
+					string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel))
 			}
 		}
 		if err := tx.SendBatch(ctx, &batch).Close(); err != nil {

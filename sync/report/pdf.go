@@ -23,7 +23,11 @@ type words struct {
 	resolved, avgResolution, avgShort, firstLevel string
 	totals, contacts, missed, fcr, trueFCR        string
 	casesPerCategory, fcrPerDesk, target, none    string
-	outcomes                                      map[sportello.Outcome]string
+	// The breakdowns (breakdown.go) and business hours.
+	avgBusiness, businessShort, byOperator, byService string
+	operator, service, noAuthor, fcrShort, trueShort  string
+	missedShort                                       string
+	outcomes                                          map[sportello.Outcome]string
 }
 
 var dictionary = map[string]words{
@@ -36,6 +40,9 @@ var dictionary = map[string]words{
 		fcr: "Risolto al primo contatto (registrato)", trueFCR: "Risolto al primo contatto (reale, senza ricontatti)",
 		casesPerCategory: "Pratiche per categoria", fcrPerDesk: "Risoluzione al primo contatto per sportello",
 		target: "obiettivo", none: "Nessuna chiamata né pratica risolta in questo periodo.",
+		avgBusiness: "Tempo medio di risoluzione in ore di servizio", businessShort: "Ore di servizio",
+		byOperator: "Per operatore", byService: "Per servizio", operator: "Operatore", service: "Servizio",
+		noAuthor: "(nessuno)", fcrShort: "FCR reg.", trueShort: "FCR reale", missedShort: "Perse",
 		outcomes: map[sportello.Outcome]string{
 			sportello.OutcomeResolvedFirstContact: "Risolto al primo contatto", sportello.OutcomeTransferred: "Trasferito",
 			sportello.OutcomeEscalated: "Inoltrato allo sportello", sportello.OutcomeCallbackScheduled: "Richiamata programmata",
@@ -52,6 +59,9 @@ var dictionary = map[string]words{
 		fcr: "First-contact resolution (recorded)", trueFCR: "First-contact resolution (true, repeat contacts removed)",
 		casesPerCategory: "Cases per category", fcrPerDesk: "First-contact resolution per desk",
 		target: "target", none: "No calls and no cases resolved in this period.",
+		avgBusiness: "Average resolution time in business hours", businessShort: "Business hours",
+		byOperator: "By operator", byService: "By service", operator: "Operator", service: "Service",
+		noAuthor: "(nobody)", fcrShort: "FCR rec.", trueShort: "True FCR", missedShort: "Missed",
 		outcomes: map[sportello.Outcome]string{
 			sportello.OutcomeResolvedFirstContact: "Resolved at first contact", sportello.OutcomeTransferred: "Transferred",
 			sportello.OutcomeEscalated: "Escalated to a desk", sportello.OutcomeCallbackScheduled: "Callback scheduled",
@@ -214,6 +224,7 @@ func PDF(r *sportello.Report, lang string) ([]byte, error) {
 		{w.missed, fmt.Sprint(t.Missed)},
 		{w.resolved, fmt.Sprint(t.Resolved)},
 		{w.avgResolution, DurationText(t.AvgResolution(), lang)},
+		{w.avgBusiness, DurationText(t.AvgBusinessResolution(), lang)},
 		{w.fcr, fmt.Sprintf("%s (%d/%d)", percent(t.FCR.Rate()), t.FCR.Resolved, t.FCR.WrapUps)},
 		{w.trueFCR, fmt.Sprintf("%s (%d/%d)", percent(t.FCR.TrueRate()), t.FCR.TrueResolved, t.FCR.FirstContacts)},
 	}
@@ -235,6 +246,8 @@ func PDF(r *sportello.Report, lang string) ([]byte, error) {
 			text: fmt.Sprintf("%s (%d/%d)", percent(d.Rate()), d.Resolved, d.WrapUps)})
 	}
 	chart(pdf, tr, w.fcrPerDesk, desks, 1, fmt.Sprintf("%s %s", w.target, percent(FCRTarget)), [3]int{70, 150, 90})
+	breakdownTable(pdf, tr, w, lang, w.byOperator, w.operator, r.Operators) // breakdown.go
+	breakdownTable(pdf, tr, w, lang, w.byService, w.service, r.Services)
 
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {

@@ -51,6 +51,62 @@ func Make(ctx context.Context, src Facts, period sportello.ReportPeriod, date st
 	return sportello.NewReport(period, name, loc.String(), from, to, now, facts), nil
 }
 
+// MakeOn is Make with resolution times in business hours counted on
+// hours (syncd's SLA policy: its service hours, calendar and location)
+// instead of sportello.DefaultReportHours.
+func MakeOn(ctx context.Context, src Facts, hours sportello.SLAPolicy, period sportello.ReportPeriod, date string, now time.Time) (*sportello.Report, error) {
+	loc := hours.Location
+	if loc == nil {
+		loc = Rome()
+		hours.Location = loc
+	}
+	from, to, name, err := sportello.ReportRange(period, date, loc)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := src.ReportFacts(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return sportello.NewReportOn(hours, period, name, loc.String(), from, to, now, facts), nil
+}
+
+// Breakdown says which breakdowns an export carries: per operator, per
+// service (category), both or neither.
+type Breakdown struct {
+	Operators, Services bool
+}
+
+// ParseBreakdown reads a breakdown's name: "" or "none", "operator",
+// "service", "all", or "operator,service".
+func ParseBreakdown(s string) (Breakdown, error) {
+	var b Breakdown
+	for _, part := range strings.Split(s, ",") {
+		switch strings.TrimSpace(part) {
+		case "", "none":
+		case "operator", "operators":
+			b.Operators = true
+		case "service", "services":
+			b.Services = true
+		case "all":
+			b.Operators, b.Services = true, true
+		default:
+			return b, sportello.Errorf(sportello.EINVALID, "unknown report breakdown %q: operator, service, all or none", s)
+		}
+	}
+	return b, nil
+}
+
+// Apply keeps in r only the breakdowns b asks for.
+func (b Breakdown) Apply(r *sportello.Report) {
+	if !b.Operators {
+		r.Operators = nil
+	}
+	if !b.Services {
+		r.Services = nil
+	}
+}
+
 // Format is how a report is exported.
 type Format string
 
@@ -94,11 +150,14 @@ func FileName(r *sportello.Report, f Format) string {
 var CSVHeader = []string{
 	"row", "period", "date", "category", "desk_id", "desk", "outcome", "count", "cases", "resolved",
 	"avg_resolution_seconds", "fcr_wrap_ups", "fcr_resolved", "fcr_first_contacts", "fcr_true_resolved",
+	"avg_resolution_business_seconds", "operator_id", "operator",
 }
 
 // CSV writes r as CSV (RFC 4180, UTF-8, comma-separated): the header,
 // one "detail" row per category x desk x outcome, one "desk" row of
-// first-contact resolution per desk, and one "total" row.
+// first-contact resolution per desk, one "total" row, then the
+// breakdowns r carries (see Breakdown): one "operator" row per operator
+// and one "service" row per service.
 func CSV(w io.Writer, r *sportello.Report) error {
 	cw := csv.NewWriter(w)
 	num := func(n int) string { return strconv.Itoa(n) }
@@ -108,19 +167,28 @@ func CSV(w io.Writer, r *sportello.Report) error {
 	}
 	records := [][]string{CSVHeader}
 	for _, row := range r.Rows {
-		records = append(records, append([]string{"detail", string(r.Period), r.Date, cell(row.Category), row.DeskID, cell(row.DeskName),
-			string(row.Outcome), num(row.Count), num(row.Cases), num(row.Resolved), avg(row.AvgResolution())}, "", "", "", ""))
+		records = append(records, []string{"detail", string(r.Period), r.Date, cell(row.Category), row.DeskID, cell(row.DeskName),
+			string(row.Outcome), num(row.Count), num(row.Cases), num(row.Resolved), avg(row.AvgResolution()), "", "", "", "",
+			avg(row.AvgBusinessResolution()), "", ""})
 	}
 	for _, d := range r.Desks {
-		records = append(records, append([]string{"desk", string(r.Period), r.Date, "", d.DeskID, cell(d.DeskName),
-			"", "", "", "", ""}, fcr(d.FCRCounts)...))
+		records = append(records, append(append([]string{"desk", string(r.Period), r.Date, "", d.DeskID, cell(d.DeskName),
+			"", "", "", "", ""}, fcr(d.FCRCounts)...), "", "", ""))
 	}
 	t, count := r.Totals, 0
 	for _, row := range r.Rows {
 		count += row.Count
 	}
-	records = append(records, append([]string{"total", string(r.Period), r.Date, "", "", "",
-		"", num(count), num(t.Cases), num(t.Resolved), avg(t.AvgResolution())}, fcr(t.FCR)...))
+	records = append(records, append(append([]string{"total", string(r.Period), r.Date, "", "", "",
+		"", num(count), num(t.Cases), num(t.Resolved), avg(t.AvgResolution())}, fcr(t.FCR)...), avg(t.AvgBusinessResolution()), "", ""))
+	for _, b := range r.Operators {
+		records = append(records, append(append([]string{"operator", string(r.Period), r.Date, "", "", "",
+			"", num(b.Facts), num(b.Cases), num(b.Resolved), avg(b.AvgResolution())}, fcr(b.FCR)...), avg(b.AvgBusinessResolution()), b.Key, cell(b.Name)))
+	}
+	for _, b := range r.Services {
+		records = append(records, append(append([]string{"service", string(r.Period), r.Date, cell(b.Name), "", "",
+			"", num(b.Facts), num(b.Cases), num(b.Resolved), avg(b.AvgResolution())}, fcr(b.FCR)...), avg(b.AvgBusinessResolution()), "", ""))
+	}
 	if err := cw.WriteAll(records); err != nil {
 		return fmt.Errorf("report csv: %w", err)
 	}

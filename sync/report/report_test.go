@@ -17,7 +17,9 @@ import (
 // its average resolution in seconds, a row per desk and the total.
 func TestCSV(t *testing.T) {
 	var buf bytes.Buffer
-	if err := report.CSV(&buf, reporttest.Report()); err != nil {
+	r := reporttest.Report()
+	report.Breakdown{}.Apply(r) // none: the rows as before breakdowns
+	if err := report.CSV(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	records, err := csv.NewReader(&buf).ReadAll()
@@ -27,14 +29,14 @@ func TestCSV(t *testing.T) {
 	d := "2026-10-25"
 	want := [][]string{
 		report.CSVHeader,
-		{"detail", "day", d, "Attività produttive", "", "", "resolved_first_contact", "1", "1", "1", "7200", "", "", "", ""},
-		{"detail", "day", d, "Attività produttive", "", "", "missed", "1", "1", "0", "0", "", "", "", ""},
-		{"detail", "day", d, "Attività produttive", "d-citta", "Città e quartieri", "escalated", "1", "1", "0", "0", "", "", "", ""},
-		{"detail", "day", d, "Attività produttive", "d-citta", "Città e quartieri", "resolved_at_desk", "1", "1", "1", "21600", "", "", "", ""},
-		{"detail", "day", d, "Tributi", "", "", "transferred", "1", "1", "0", "0", "", "", "", ""},
-		{"desk", "day", d, "", "", "", "", "", "", "", "", "2", "1", "2", "1"},
-		{"desk", "day", d, "", "d-citta", "Città e quartieri", "", "", "", "", "", "1", "0", "1", "0"},
-		{"total", "day", d, "", "", "", "", "5", "4", "2", "14400", "3", "1", "3", "1"},
+		{"detail", "day", d, "Attività produttive", "", "", "resolved_first_contact", "1", "1", "1", "7200", "", "", "", "", "0", "", ""},
+		{"detail", "day", d, "Attività produttive", "", "", "missed", "1", "1", "0", "0", "", "", "", "", "0", "", ""},
+		{"detail", "day", d, "Attività produttive", "d-citta", "Città e quartieri", "escalated", "1", "1", "0", "0", "", "", "", "", "0", "", ""},
+		{"detail", "day", d, "Attività produttive", "d-citta", "Città e quartieri", "resolved_at_desk", "1", "1", "1", "21600", "", "", "", "", "0", "", ""},
+		{"detail", "day", d, "Tributi", "", "", "transferred", "1", "1", "0", "0", "", "", "", "", "0", "", ""},
+		{"desk", "day", d, "", "", "", "", "", "", "", "", "2", "1", "2", "1", "", "", ""},
+		{"desk", "day", d, "", "d-citta", "Città e quartieri", "", "", "", "", "", "1", "0", "1", "0", "", "", ""},
+		{"total", "day", d, "", "", "", "", "5", "4", "2", "14400", "3", "1", "3", "1", "0", "", ""},
 	}
 	if !reflect.DeepEqual(records, want) {
 		t.Fatalf("csv\n%q\nwant\n%q", records, want)

@@ -151,6 +151,9 @@ func TestServer_Authorization(t *testing.T) {
 		{"Me", "GET", "/v1/me", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"LookupCaller", "GET", "/v1/callers/+390212345678?reason=call-1", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"RecordWrapUp", "POST", "/v1/wrapups", `{"call_id":"c","citizen_id":"c-verdi","outcome":"transferred"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": no, "admin": no}},
+		// A desktop's outbox in one request (batch.go): each op gets its own
+		// result, a wrap-up by a supervisor refused inside (batch_test.go).
+		{"PushOps", "POST", "/v1/ops", `{"ops":[{"id":"01950000-0000-7000-8000-00000000b0d1","kind":"offline_read","body":{"at":"{now}","citizen_id":"c-rossi","number":"+390212345678","reason":"call-1"}}]}`, map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"Changes", "GET", "/v1/changes", "", map[string]int{"operatore": ok, "specialista": ok, "supervisore": ok, "admin": ok}},
 		{"WebSocket", "WS", "/v1/ws", "", map[string]int{"operatore": ws, "specialista": ws, "supervisore": ws, "admin": ws}},
 		{"AuditLog", "GET", "/v1/audit?citizen_id=c-rossi", "", map[string]int{"operatore": no, "specialista": no, "supervisore": ok, "admin": ok}},
@@ -183,6 +186,9 @@ func TestServer_Authorization(t *testing.T) {
 		{"PrintLetter", "GET", "/v1/cases/k-{user}-held/letter.pdf", "", map[string]int{"operatore": no, "specialista": http.StatusNotFound, "supervisore": http.StatusNotFound, "admin": no}},
 		{"ReleaseCase", "POST", "/v1/cases/k-{user}-held2/events", `{"kind":"released"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": made, "admin": no}},
 		{"ResolveCase", "POST", "/v1/cases/k-{user}-waiting/events", `{"kind":"resolved","note":"Risposto"}`, map[string]int{"operatore": no, "specialista": made, "supervisore": no, "admin": no}},
+		// Supervisors and admins give a waiting case to a specialist of
+		// its desk (assign.go).
+		{"AssignCase", "POST", "/v1/cases/k-{user}-waiting/assign", `{"assignee_id":"u-specialista"}`, map[string]int{"operatore": no, "specialista": no, "supervisore": made, "admin": made}},
 		{"EscalateCase", "POST", "/v1/cases/k-{user}-waiting2/events", `{"kind":"escalated","desk_id":"desk-tributi","note":"È un tributo"}`, map[string]int{"operatore": made, "specialista": made, "supervisore": made, "admin": no}},
 		// Specialists work only their desks' cases: specialista2 is at
 		// Tributi, k-multa at Multe (see DeskRule below).

@@ -45,6 +45,11 @@ type BoardConfig struct {
 	// FCRMinWrapUps wrap-ups today, the board raises an alert.
 	FCRTarget     float64
 	FCRMinWrapUps int
+	// TrueFCRTarget is the threshold of true first-contact resolution
+	// today (repeat contacts removed): under it, with at least
+	// FCRMinWrapUps first contacts, the board raises an alert
+	// (operatorfcr.go). 0 means FCRTarget.
+	TrueFCRTarget float64
 	// Debounce is the least time between two recomputes (DefaultDebounce):
 	// a burst of changes costs one.
 	Debounce time.Duration
@@ -61,6 +66,9 @@ type BoardConfig struct {
 	// to make inside their window (sportello.DefaultCallbackTarget).
 	CallbacksOverdueAlert int
 	CallbackTarget        float64
+	// PresenceTTL: the agents of another node whose heartbeat is older
+	// than this show offline (DefaultPresenceTTL, presence.go).
+	PresenceTTL time.Duration
 }
 
 // Defaults of BoardConfig.
@@ -124,6 +132,7 @@ type presenceEntry struct {
 	state  sportello.AgentState
 	reason string
 	since  time.Time
+	node   string // the node it came through (presence.go)
 }
 
 // boardInput is what the board is computed from: the store's part is
@@ -217,6 +226,7 @@ func computeBoard(now time.Time, cfg BoardConfig, in boardInput) *sportello.Boar
 		b.Alerts = append(b.Alerts, sportello.BoardAlert{Kind: sportello.AlertFCRBelowTarget,
 			Message: fmt.Sprintf("first-contact resolution today is %.0f%%, under the %.0f%% target", 100*b.FCR.Rate(), 100*cfg.FCRTarget)})
 	}
+	applyOperatorFCR(b, cfg, in.fcr.operators) // operatorfcr.go: per agent, and the true rate's alert
 	for _, d := range b.Desks {
 		// The oldest case is the first past its SLA: a breach anywhere
 		// at the desk means the oldest one is past it.
@@ -239,21 +249,38 @@ type board struct {
 	done chan struct{}
 
 	computing sync.Mutex // one recompute at a time
-	cfgOnce   sync.Once
-	cfgV      BoardConfig
+	// weekBefore is this week's first-contact resolution before the day
+	// weekFor, read with everything (boardread.go); under computing.
+	weekBefore sportello.FCRCounts
+	weekFor    time.Time
+	cfgOnce    sync.Once
+	cfgV       BoardConfig
 
-	mu         sync.Mutex
-	running    bool
-	storeDirty bool      // the store changed since it was read
-	readFor    time.Time // the day (its midnight) the wrap-ups were counted for
-	input      boardInput
-	latest     *sportello.Board
-	frame      []byte // latest, encoded as a board frame
+	node    string        // this process among the nodes (presence.go)
+	hbDone  chan struct{} // closed when the heartbeat ends
+	loading sync.Mutex    // one read of presence at a time
+
+	mu        sync.Mutex
+	running   bool
+	dirty     readSet   // the sections the store changed since they were read (boardread.go)
+	readFor   time.Time // the day (its midnight) the wrap-ups were counted for
+	readAllAt time.Time // when every section was last read
+	input     boardInput
+	latest    *sportello.Board
+	frame     []byte // latest, encoded as a board frame
+	// presenceDirty: another node changed presence or hands since they
+	// were read at presenceRead; presenceGen counts this node's writes of
+	// them, saving those under way (presence.go).
+	presenceDirty bool
+	presenceRead  time.Time
+	presenceGen   uint64
+	saving        int
 }
 
 func newBoard(s *Server) *board {
 	return &board{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
-		storeDirty: true, input: boardInput{presence: map[string]presenceEntry{}}}
+		node: newNodeID(), hbDone: make(chan struct{}), presenceDirty: true,
+		dirty: readAll, input: boardInput{presence: map[string]presenceEntry{}}}
 }
 
 // boardOf returns the server's board, made on first use.
@@ -267,7 +294,7 @@ func (s *Server) boardOf() *board {
 func (s *Server) boardChanged() {
 	b := s.boardOf()
 	b.mu.Lock()
-	b.storeDirty = true
+	b.dirty = readAll
 	b.mu.Unlock()
 	b.poke()
 }
@@ -296,6 +323,7 @@ func (b *board) start() {
 	}
 	b.running = true
 	go b.run()
+	go b.heartbeat() // presence.go
 }
 
 // stop ends the loop and waits for it.
@@ -307,6 +335,7 @@ func (b *board) stop() {
 	if running {
 		close(b.quit)
 		<-b.done
+		<-b.hbDone
 	}
 }
 
@@ -316,7 +345,9 @@ func (b *board) stop() {
 func (b *board) run() {
 	defer close(b.done)
 	cfg := b.cfg()
-	tick := time.NewTicker(cfg.Refresh)
+	// Also every third of the presence TTL: a silent node's agents go
+	// offline on time (presence.go).
+	tick := time.NewTicker(min(cfg.Refresh, cfg.presenceTTL()/3))
 	defer tick.Stop()
 	for {
 		select {
@@ -325,13 +356,15 @@ func (b *board) run() {
 		case <-b.kick:
 		case <-tick.C:
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if b.s.hub.boardWatchers() > 0 {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			if _, err := b.recompute(ctx); err != nil {
 				b.s.logger.Error("board", logErr, err)
 			}
-			cancel()
+		} else if err := b.loadPresence(ctx); err != nil { // hands of other nodes to push (presence.go)
+			b.s.logger.Error("board presence", logErr, err)
 		}
+		cancel()
 		t := time.NewTimer(cfg.Debounce)
 		select {
 		case <-b.quit:
@@ -348,39 +381,33 @@ func (b *board) run() {
 func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
 	b.computing.Lock()
 	defer b.computing.Unlock()
+	if err := b.loadPresence(ctx); err != nil { // every node's agents (presence.go)
+		return nil, err
+	}
 	cfg := b.cfg()
 	now := b.s.Now()
 	day := startOfDay(now, cfg.Location)
 
 	b.mu.Lock()
-	reload := b.storeDirty || !b.readFor.Equal(day)
-	b.storeDirty = false // a change from now on marks it again
+	set := b.dirty
+	if !b.readFor.Equal(day) || now.Sub(b.readAllAt) >= cfg.Refresh || now.Before(b.readAllAt) {
+		set = readAll // a new day; and now and then, what changed on another node unannounced
+	}
+	b.dirty = 0 // a change from now on marks it again
 	b.mu.Unlock()
-	if reload {
-		desks, backlog, wrapUps, err := b.read(ctx, day)
-		var fcr fcrInput
-		if err == nil {
-			fcr, err = b.readFCR(ctx, day)
-		}
-		var offices []sportello.BoardOffice
-		if err == nil {
-			offices, err = b.readAppointments(ctx, day)
-		}
-		var act actInput
-		if err == nil {
-			act, err = b.readAct(ctx, day) // boardact.go
-		}
+	if set != 0 {
+		in, err := b.readSections(ctx, day, set) // boardread.go
 		if err != nil {
 			b.mu.Lock()
-			b.storeDirty = true
+			b.dirty |= set
 			b.mu.Unlock()
 			return nil, err
 		}
 		b.mu.Lock()
-		b.input.desks, b.input.backlog, b.input.wrapUps, b.input.fcr, b.readFor = desks, backlog, wrapUps, fcr, day
-		b.input.offices = offices
-		b.input.act.callbacks, b.input.act.hours, b.input.act.members = act.callbacks, act.hours, act.members
-		b.input.act.mos = act.mos // mos.go
+		in.install(&b.input, set)
+		if set == readAll {
+			b.readFor, b.readAllAt = day, now
+		}
 		b.mu.Unlock()
 	}
 
@@ -406,24 +433,6 @@ func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
 	return nb, nil
 }
 
-// read reads the store's part of the board: three queries, whatever the
-// number of supervisors.
-func (b *board) read(ctx context.Context, day time.Time) ([]sportello.Desk, []wire.DeskCase, []wire.WrapUpCount, error) {
-	desks, err := b.s.store.Desks(ctx, "")
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	backlog, err := b.s.store.DeskBacklog(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	wrapUps, err := b.s.store.WrapUpCounts(ctx, day)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return desks, backlog, wrapUps, nil
-}
-
 // sameBoard reports whether two boards show the same, whenever computed.
 func sameBoard(a, b *sportello.Board) bool {
 	x, y := *a, *b
@@ -438,10 +447,10 @@ func (b *board) setPresence(u *sportello.User, p sportello.Presence, now time.Ti
 	defer b.mu.Unlock()
 	old, ok := b.input.presence[u.ID]
 	callChanged := b.input.act.presence(u.ID, p, now, b.cfg().Location) // boardact.go
-	if ok && old.state == p.State && old.reason == p.Reason && old.name == u.Name && !callChanged {
+	if ok && old.state == p.State && old.reason == p.Reason && old.name == u.Name && old.node == b.node && !callChanged {
 		return false
 	}
-	b.input.presence[u.ID] = presenceEntry{name: u.Name, role: u.Role, state: p.State, reason: p.Reason, since: now}
+	b.input.presence[u.ID] = presenceEntry{name: u.Name, role: u.Role, state: p.State, reason: p.Reason, since: now, node: b.node}
 	return true
 }
 
@@ -487,7 +496,18 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, u *sport
 		return
 	}
 	b := s.boardOf()
-	if b.setPresence(u, p, s.Now()) {
+	b.beginSave() // presence.go
+	changed := b.setPresence(u, p, s.Now())
+	var err error
+	if changed {
+		err = b.savePresence(r.Context(), u.ID) // every node's board reads it
+	}
+	b.endSave()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if changed {
 		s.logger.Debug("presence", logAgent, u.Username, "state", string(p.State))
 		b.poke()
 	}
@@ -539,16 +559,26 @@ func (s *Server) boardDetached(u *sportello.User) {
 		return
 	}
 	b := s.boardOf()
+	b.beginSave() // presence.go
+	defer b.endSave()
+	now := s.Now()
 	b.mu.Lock()
 	p, ok := b.input.presence[u.ID]
-	changed := ok && p.state != sportello.AgentOffline
+	// Only when the agent last reported through this node, not another.
+	changed := ok && p.state != sportello.AgentOffline && p.node == b.node
 	if changed {
-		b.input.presence[u.ID] = presenceEntry{name: p.name, role: p.role, state: sportello.AgentOffline, since: s.Now()}
+		b.input.presence[u.ID] = presenceEntry{name: p.name, role: p.role, state: sportello.AgentOffline, since: now, node: b.node}
 	}
 	b.mu.Unlock()
-	if changed {
-		b.poke()
+	if !changed {
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.store.MarkOffline(ctx, u.ID, b.node, now); err != nil {
+		s.logger.Error("presence", logErr, err)
+	}
+	b.poke()
 }
 
 // writeBoard writes a board frame on c; called by c's writer only.

@@ -61,9 +61,9 @@ func boardCity() *demo.Data {
 			{ID: "c-verdi", Kind: sportello.CitizenPerson, Name: "Luca Verdi", Phones: []string{"+393351112233"}},
 		},
 		Cases: []*sportello.Case{
-			escalated("k-wed", "desk-multe", april(23, 9, 0)),     // due Mon 28 09:00 (Fri 25 is a holiday)
-			escalated("k-thu", "desk-multe", april(24, 9, 0)),     // at risk from Mon 28 09:00, due Tue 29 09:00
-			escalated("k-thu2", "desk-tributi", april(24, 16, 0)), // at risk from Mon 28 16:00
+			escalated("k-wed", "desk-multe", april(23, 9, 0)),     // due Mon 28 19:00 (Fri 25 is a holiday)
+			escalated("k-thu", "desk-multe", april(24, 9, 0)),     // at risk from Mon 28 19:00, due Tue 29 19:00
+			escalated("k-thu2", "desk-tributi", april(24, 16, 0)), // at risk from Mon 28 19:00
 			escalated("k-done", "desk-tributi", april(22, 10, 0), // resolved: not in the backlog
 				&sportello.CaseEvent{Kind: sportello.EventResolved, At: april(23, 11, 0), Author: "Specialista", AuthorRole: sportello.RoleSupervisor}),
 			{ID: "k-sun", CitizenID: "c-verdi", Events: []*sportello.CaseEvent{ // yesterday's call: not today's
@@ -124,11 +124,13 @@ func (e *env) board(t *testing.T, token string) *sportello.Board {
 
 // TestBoard_ScriptedMorning checks the board against numbers worked out
 // by hand for a Monday morning after a holiday (25 April 2025, a Friday),
-// with the SLA at 2 business days and at risk from 1 business day:
+// with the SLA at 2 business days and at risk from 1 business day, due
+// at the close of service (19:00) of the second business day after the
+// escalation (sportello.SLAPolicy.BusinessDaysDue):
 //
-//	k-wed   Multe    escalated Wed 23 09:00: due Mon 28 09:00 (Thu 24, [Fri 25 holiday], Mon 28)
-//	k-thu   Multe    escalated Thu 24 09:00: at risk from Mon 28 09:00, due Tue 29 09:00
-//	k-thu2  Tributi  escalated Thu 24 16:00: at risk from Mon 28 16:00
+//	k-wed   Multe    escalated Wed 23 09:00: at risk from Thu 24 19:00, due Mon 28 19:00 (Thu 24, [Fri 25 holiday], Mon 28)
+//	k-thu   Multe    escalated Thu 24 09:00: at risk from Mon 28 19:00, due Tue 29 19:00
+//	k-thu2  Tributi  escalated Thu 24 16:00: at risk from Mon 28 19:00
 //	k-done  Tributi  resolved on Wed 23: not counted
 //	k-sun   Giulia's wrap-up of Sunday 27: not today's
 //
@@ -163,7 +165,7 @@ func TestBoard_ScriptedMorning(t *testing.T) {
 		at(8, 50)
 		b := e.board(t, sup)
 		// 3 of 4 resolved (75%), but under the 5 wrap-ups an FCR alert
-		// needs; k-wed is at risk (since Thu 24 09:00) and not yet due.
+		// needs; k-wed is at risk (since Thu 24 19:00) and not yet due.
 		wantFCR(t, b, 3, 4)
 		wantDesk(t, b, "desk-multe", 3, april(23, 9, 0), 1, 0)
 		wantDesk(t, b, "desk-tributi", 1, april(24, 16, 0), 0, 0)
@@ -201,24 +203,34 @@ func TestBoard_ScriptedMorning(t *testing.T) {
 			t.Fatalf("missed today %d, want 1", b.MissedToday)
 		}
 		wantFCR(t, b, 3, 5) // 60%: the missed call is not a handled one
-		// k-wed is past its SLA since 09:00, k-thu at risk since 09:00,
-		// Marco's escalation of 08:30 is fresh.
-		wantDesk(t, b, "desk-multe", 3, april(23, 9, 0), 1, 1)
+		// k-wed is still at risk (due at 19:00), k-thu not yet, Marco's
+		// escalation of 08:30 is fresh.
+		wantDesk(t, b, "desk-multe", 3, april(23, 9, 0), 1, 0)
 		wantDesk(t, b, "desk-tributi", 1, april(24, 16, 0), 0, 0)
+		// With no repeat contacts the true rate is 60% as well, under the
+		// true target (the FCR target when none is set).
 		if len(b.Alerts) != 2 || b.Alerts[0].Kind != sportello.AlertFCRBelowTarget || !strings.Contains(b.Alerts[0].Message, "60%") ||
-			b.Alerts[1].Kind != sportello.AlertDeskPastSLA || b.Alerts[1].DeskID != "desk-multe" || b.Alerts[1].DeskName != "Multe" {
-			t.Fatalf("alerts %+v, want FCR at 60%% and Multe past SLA", b.Alerts)
+			b.Alerts[1].Kind != sportello.AlertTrueFCRBelowTarget || !strings.Contains(b.Alerts[1].Message, "60%") {
+			t.Fatalf("alerts %+v, want FCR and true FCR at 60%%", b.Alerts)
 		}
 	})
 
-	t.Run("At1700", func(t *testing.T) {
-		// Time passes with no change: k-thu2 is at risk from 16:00.
-		at(17, 0)
-		wantDesk(t, e.board(t, sup), "desk-tributi", 1, april(24, 16, 0), 1, 0)
+	t.Run("At1900", func(t *testing.T) {
+		// Time passes with no change: at the close of Monday k-wed is
+		// past its SLA, k-thu and k-thu2 at risk.
+		at(18, 59)
+		wantDesk(t, e.board(t, sup), "desk-tributi", 1, april(24, 16, 0), 0, 0)
+		at(19, 0)
+		b := e.board(t, sup)
+		wantDesk(t, b, "desk-multe", 3, april(23, 9, 0), 1, 1)
+		wantDesk(t, b, "desk-tributi", 1, april(24, 16, 0), 1, 0)
+		if len(b.Alerts) != 3 || b.Alerts[2].Kind != sportello.AlertDeskPastSLA || b.Alerts[2].DeskID != "desk-multe" || b.Alerts[2].DeskName != "Multe" {
+			t.Fatalf("alerts %+v, want FCR, true FCR and Multe past SLA", b.Alerts)
+		}
 	})
 
 	t.Run("OfflineWhenTheSocketCloses", func(t *testing.T) {
-		at(17, 5)
+		at(19, 5)
 		ws := e.dialWS(t, marco, 0)
 		readFrame(t, ws)
 		ws.Close()
@@ -232,7 +244,7 @@ func TestBoard_ScriptedMorning(t *testing.T) {
 		b := e.board(t, sup)
 		wantAgents(t, b, []sportello.BoardAgent{
 			{ID: "u-a", Name: "Giulia Bianchi", Role: sportello.RoleOperator, State: sportello.AgentOnCall, Since: morning(10, 0).UTC(), CallsToday: 3},
-			{ID: "u-b", Name: "Marco Ferri", Role: sportello.RoleOperator, State: sportello.AgentOffline, Since: morning(17, 5).UTC(), CallsToday: 2},
+			{ID: "u-b", Name: "Marco Ferri", Role: sportello.RoleOperator, State: sportello.AgentOffline, Since: morning(19, 5).UTC(), CallsToday: 2},
 		})
 	})
 

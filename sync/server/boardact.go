@@ -133,24 +133,6 @@ func checkPresenceCall(p *sportello.Presence) error {
 	return nil
 }
 
-// readAct reads the store's part of acting: three queries, whatever the
-// number of supervisors.
-func (b *board) readAct(ctx context.Context, day time.Time) (actInput, error) {
-	var in actInput
-	var err error
-	if in.callbacks, err = b.s.store.BoardCallbacks(ctx, day); err != nil {
-		return in, err
-	}
-	if in.hours, err = b.s.store.WrapUpHours(ctx, day); err != nil {
-		return in, err
-	}
-	if in.mos, err = b.s.store.WrapUpMOS(ctx, day); err != nil { // mos.go
-		return in, err
-	}
-	in.members, err = b.s.store.DeskMembers(ctx)
-	return in, err
-}
-
 // applyAct completes a computed board: each agent's current call,
 // average handle time and missed calls; callbacks due, overdue and done
 // in their window; raised hands; the intraday series; and their alerts.
@@ -274,22 +256,42 @@ func (b *board) currentCall(id string) sportello.PresenceCall {
 	return sportello.PresenceCall{}
 }
 
-// setHand changes an agent's hand under the lock with fn, which returns
-// the hand as it now is (nil: down) or an error, then pushes the hand to
-// the agent's WebSockets and recomputes the board.
-func (s *Server) setHand(agentID string, fn func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error)) (*sportello.RaisedHand, error) {
+// setHand changes an agent's hand under the lock with fn, given the
+// hands as the store has them (raised through any node), which returns
+// the hand as it now is (nil: down) or an error; then writes it to the
+// store (presence.go), pushes it to the agent's WebSockets on this node
+// and recomputes the board.
+func (s *Server) setHand(ctx context.Context, agentID string, fn func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error)) (*sportello.RaisedHand, error) {
 	b := s.boardOf()
-	b.mu.Lock()
-	if b.input.act.hands == nil {
-		b.input.act.hands = map[string]*sportello.RaisedHand{}
+	stored, err := s.store.Hands(ctx)
+	if err != nil {
+		return nil, err
 	}
-	h, err := fn(b.input.act.hands)
+	b.beginSave()
+	defer b.endSave()
+	hands := make(map[string]*sportello.RaisedHand, len(stored))
+	for i := range stored {
+		hands[stored[i].AgentID] = &stored[i]
+	}
+	b.mu.Lock()
+	h, err := fn(hands)
 	var out *sportello.RaisedHand
 	if h != nil {
 		c := *h
 		out = &c
 	}
+	if err == nil {
+		b.input.act.hands = hands
+	}
 	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		err = s.store.SaveHand(ctx, b.node, *out)
+	} else {
+		err = s.store.DeleteHand(ctx, b.node, agentID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +317,7 @@ func (s *Server) handleRaiseHand(w http.ResponseWriter, r *http.Request, u *spor
 	}
 	now := s.Now().UTC()
 	b := s.boardOf()
-	h, err := s.setHand(u.ID, func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error) {
+	h, err := s.setHand(r.Context(), u.ID, func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error) {
 		call := b.currentCall(u.ID)
 		h := &sportello.RaisedHand{AgentID: u.ID, AgentName: u.Name, Note: req.Note, At: now, Caller: call.Caller, CallerName: call.CallerName}
 		hands[u.ID] = h
@@ -332,7 +334,7 @@ func (s *Server) handleRaiseHand(w http.ResponseWriter, r *http.Request, u *spor
 // handleLowerHand serves DELETE /v1/hand: the operator no longer needs
 // help (or the supervisor came).
 func (s *Server) handleLowerHand(w http.ResponseWriter, r *http.Request, u *sportello.User) {
-	if _, err := s.setHand(u.ID, func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error) {
+	if _, err := s.setHand(r.Context(), u.ID, func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error) {
 		delete(hands, u.ID)
 		return nil, nil
 	}); err != nil {
@@ -347,7 +349,7 @@ func (s *Server) handleLowerHand(w http.ResponseWriter, r *http.Request, u *spor
 func (s *Server) handleAnswerHand(w http.ResponseWriter, r *http.Request, u *sportello.User) {
 	agent := r.PathValue("agent")
 	now := s.Now().UTC()
-	h, err := s.setHand(agent, func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error) {
+	h, err := s.setHand(r.Context(), agent, func(hands map[string]*sportello.RaisedHand) (*sportello.RaisedHand, error) {
 		h := hands[agent]
 		if h == nil {
 			return nil, sportello.Errorf(sportello.ENOTFOUND, "%s has no hand raised", agent)
@@ -378,7 +380,7 @@ func (s *Server) handleReassignCallback(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	s.logger.Info("callback reassigned", logAgent, u.Username, logCaseID, cb.CaseID, "owner", cb.Owner)
-	s.boardChanged()
+	s.publishNew(r.Context()) // its note's change: every callback list and the board read again
 	s.writeJSON(w, http.StatusOK, cb)
 }
 
@@ -405,13 +407,18 @@ func (s *Server) handleMoveAgent(w http.ResponseWriter, r *http.Request, u *spor
 		return
 	}
 	s.logger.Info("agent moved", logAgent, u.Username, "moved", agent, "from", req.From, "to", req.To)
-	s.boardChanged()
+	s.boardSectionsChanged(readDesks) // boardread.go
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // handAttached gives a new WebSocket its user's hand, when raised.
 func (s *Server) handAttached(c *wsConn) {
 	b := s.boardOf()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.loadPresence(ctx); err != nil { // hands raised through any node (presence.go)
+		s.logger.Error("hands", logErr, err)
+	}
 	b.mu.Lock()
 	var h *sportello.RaisedHand
 	if v := b.input.act.hands[c.user.ID]; v != nil {

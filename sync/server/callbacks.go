@@ -36,6 +36,7 @@ func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, u *spor
 	if cbs == nil {
 		cbs = []*sportello.Callback{}
 	}
+	sportello.OrderCallbacks(cbs, s.Overdue.Retry) // by next attempt (callbackdue.go)
 	s.writeJSON(w, http.StatusOK, wire.CallbacksResponse{Callbacks: cbs})
 }
 
@@ -60,7 +61,7 @@ func (s *Server) handleCallbackAttempt(w http.ResponseWriter, r *http.Request, u
 		}
 		return nil
 	}
-	cb, err := s.store.RecordCallbackAttempt(r.Context(), u, id, sportello.CallbackAttempt{Outcome: req.Outcome, CallID: req.CallID}, allow)
+	cb, err := s.store.RecordCallbackAttempt(r.Context(), u, id, sportello.CallbackAttempt{ID: req.ID, Outcome: req.Outcome, CallID: req.CallID}, allow)
 	if err != nil {
 		s.metrics.inc(`syncd_ops_total{kind="callback_attempt",result="refused"}`)
 		s.writeError(w, r, err)

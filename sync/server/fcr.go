@@ -36,6 +36,8 @@ const DefaultUsefulnessPeriod = 30 * 24 * time.Hour
 // and today's counts, read with the rest of the store's part.
 type fcrInput struct {
 	week, today sportello.FCRCounts
+	operators   map[string]sportello.FCRCounts // today, per author (operatorfcr.go)
+	services    []sportello.ServiceFCR         // today, per service (servicefcr.go)
 }
 
 // weekStart is Monday 00:00 of day's week in loc (day is a midnight).
@@ -49,7 +51,11 @@ func weekStart(day time.Time, loc *time.Location) time.Time {
 // query, whatever the number of supervisors.
 func (b *board) readFCR(ctx context.Context, day time.Time) (fcrInput, error) {
 	week, today, err := b.s.store.FCRCounts(ctx, weekStart(day, b.cfg().Location), day)
-	return fcrInput{week: week, today: today}, err
+	if err != nil {
+		return fcrInput{}, err
+	}
+	operators, err := b.readOperatorFCR(ctx, day)
+	return fcrInput{week: week, today: today, operators: operators}, err
 }
 
 // apply puts the true counts of today and the week's on the board; today's
@@ -57,6 +63,7 @@ func (b *board) readFCR(ctx context.Context, day time.Time) (fcrInput, error) {
 func (in fcrInput) apply(f *sportello.BoardFCR) {
 	f.FirstContacts, f.TrueResolved = in.today.FirstContacts, in.today.TrueResolved
 	f.Week = in.week
+	f.Services = in.services
 }
 
 // handleKBUsefulness serves GET /v1/kb/usefulness?since=RFC3339&never_limit=N:
@@ -113,7 +120,12 @@ func (s *Server) handleDeskAvailability(w http.ResponseWriter, r *http.Request, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, wire.DeskAvailabilityResponse{Desks: s.boardOf().availability(desks, members)})
+	b := s.boardOf()
+	if err := b.loadPresence(r.Context()); err != nil { // every node's agents (presence.go)
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, wire.DeskAvailabilityResponse{Desks: b.availability(desks, members)})
 }
 
 // availability joins desks' members with the agents' reported states.

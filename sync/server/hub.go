@@ -19,10 +19,11 @@ import (
 type hub struct {
 	metrics *metrics // nil in tests of the hub alone
 
-	mu     sync.Mutex
-	conns  map[*wsConn]struct{}
-	closed bool
-	wg     sync.WaitGroup // one per connection being served
+	mu      sync.Mutex
+	conns   map[*wsConn]struct{}
+	closed  bool
+	lastSeq int64          // the newest change published: publish goes in seq order
+	wg      sync.WaitGroup // one per connection being served
 }
 
 func newHub() *hub { return &hub{conns: make(map[*wsConn]struct{})} }
@@ -35,6 +36,7 @@ func (h *hub) add(c *wsConn) bool {
 		return false
 	}
 	h.conns[c] = struct{}{}
+	c.joined = h.lastSeq
 	h.wg.Add(1)
 	return true
 }
@@ -56,12 +58,21 @@ type queued struct {
 
 // publish queues ch on every connection without waiting for any. The
 // queues hold pointers to one shared copy: an idle connection's queue of
-// DefaultSendQueue costs 8 bytes a slot, not a whole change.
+// DefaultSendQueue costs 8 bytes a slot, not a whole change. A
+// visible-only feed is not offered the changes its user may not see: at
+// 2,000 desktops most changes are for a handful of them, and waking every
+// connection's writer for each change was most of syncd's work; the
+// writer tells such a skip from a gap by its seq (writeFrames). Changes
+// are published in seq order.
 func (h *hub) publish(ch sportello.Change) {
 	q := &queued{change: ch, at: time.Now()}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.lastSeq = max(h.lastSeq, ch.Seq)
 	for c := range h.conns {
+		if c.visible && !c.viewer.visible(ch) {
+			continue
+		}
 		select {
 		case c.send <- q:
 		default:
@@ -138,11 +149,13 @@ type wsConn struct {
 	session string        // sessionKey of its token
 	viewer  *viewer       // what it may see
 	visible bool          // feed=visible: only what it may see, with prev (feed.go)
+	joined  int64         // the hub's newest seq when it joined: every later one is offered to it
 	send    chan *queued  // live changes, bounded; shared, read-only
 	pongs   chan struct{} // a ping to answer
 	resub   chan int64    // a subscribe to serve
 	boards  chan []byte   // the newest board frame; nil for users who do not see the board (board.go)
 	hands   chan []byte   // the newest frame of the user's raised hand (boardact.go)
+	dues    chan []byte   // callbacks of the user's just due (callbackdue.go)
 	quit    chan struct{} // closed by stop
 	once    sync.Once
 	code    int    // close code, set by stop
@@ -198,6 +211,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, u *spor
 		quit:    make(chan struct{}),
 		boards:  boardQueue(u),
 		hands:   make(chan []byte, 1),
+		dues:    make(chan []byte, dueQueue),
 	}
 	log := s.logger.With(logAgent, u.Username, logRemote, r.RemoteAddr)
 	if !s.hub.add(c) {
@@ -342,10 +356,16 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 			switch {
 			case ch.Seq <= last:
 				continue // already sent with the backlog
-			case ch.Seq > last+1:
+			case ch.Seq > last+1 && !(c.visible && last >= c.joined):
 				if !catchUp() {
 					continue
 				}
+			case ch.Seq > last+1:
+				// A visible-only feed is not offered the changes its user
+				// may not see (publish): the seqs in between, published
+				// since it joined, are those.
+				last = ch.Seq - 1
+				fallthrough
 			default:
 				if f, send := c.frameOf(ch, &prev); !send {
 					last = ch.Seq // not for this user: nothing to send
@@ -360,6 +380,8 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 		case frame := <-c.boards:
 			s.writeBoard(c, frame)
 		case frame := <-c.hands:
+			s.writeBoard(c, frame)
+		case frame := <-c.dues:
 			s.writeBoard(c, frame)
 		case <-c.pongs:
 			write(wire.Pong(last))

@@ -31,6 +31,7 @@ func (s *Server) follow() *follower {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &follower{cancel: cancel}
 	changes := n.Changes(ctx)
+	s.followBoard(ctx, f) // presence.go
 	f.wg.Go(func() {
 		for range changes {
 			// publishNew reads from the last published seq, so seqs this

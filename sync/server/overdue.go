@@ -50,6 +50,10 @@ const OverdueNote = "Richiamata non fatta entro la finestra: passata al pool"
 type overdueTicker struct {
 	stop chan struct{}
 	done sync.WaitGroup
+	// dueSince is the last look's time: a callback whose DueAt falls
+	// after it and by the next look is pushed to its owner
+	// (callbackdue.go). Touched only by the ticker's goroutine.
+	dueSince time.Time
 }
 
 // PoolOverdueCallbacks gives to the pool, at the server's clock, the
@@ -78,12 +82,10 @@ func (s *Server) PoolOverdueCallbacks(ctx context.Context) (int, error) {
 	return len(moved), nil
 }
 
-// startOverdue starts the ticker that moves overdue callbacks.
+// startOverdue starts the ticker that moves overdue callbacks (unless
+// PoolDelay is negative) and pushes those just due to their owners.
 func (s *Server) startOverdue() {
 	s.store.SetCallbackRetry(s.Overdue.Retry)
-	if s.Overdue.PoolDelay < 0 {
-		return
-	}
 	ticks := s.Overdue.Ticks
 	var ticker *time.Ticker
 	if ticks == nil {
@@ -94,7 +96,7 @@ func (s *Server) startOverdue() {
 		ticker = time.NewTicker(every)
 		ticks = ticker.C
 	}
-	t := &overdueTicker{stop: make(chan struct{})}
+	t := &overdueTicker{stop: make(chan struct{}), dueSince: s.Now()}
 	s.overdue = t
 	t.done.Add(1)
 	go func() {
@@ -109,6 +111,7 @@ func (s *Server) startOverdue() {
 			case <-ticks:
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				s.PoolOverdueCallbacks(ctx)
+				t.dueSince = s.pushDueCallbacks(ctx, t.dueSince)
 				cancel()
 			}
 		}

@@ -44,6 +44,7 @@ const (
 	ActionAnswerHand       Action = "answer a raised hand"
 	ActionReassignCallback Action = "reassign a callback"
 	ActionMoveAgent        Action = "move an agent between desks"
+	ActionAssignCase       Action = "assign a case to a specialist" // assign.go
 	// Callbacks (callbacks.go): everyone reads the callbacks they may
 	// work (supervisors and admins every one); those who take calls call
 	// citizens back.
@@ -90,6 +91,7 @@ var caseActions = map[sportello.EventKind]Action{
 	sportello.EventAnswerReady: ActionAnswerReady,
 	sportello.EventResolved:    ActionResolveCase,
 	sportello.EventEscalated:   ActionEscalateCase,
+	sportello.EventAssigned:    ActionAssignCase,
 }
 
 var everyone = []sportello.Role{sportello.RoleOperator, sportello.RoleSpecialist, sportello.RoleSupervisor, sportello.RoleAdmin}
@@ -106,6 +108,7 @@ var policy = map[Action][]sportello.Role{
 	ActionLogout:       everyone,
 	ActionLookupCaller: everyone,
 	ActionRecordWrapUp: {sportello.RoleOperator, sportello.RoleSpecialist},
+	ActionPushOps:      everyone, // each op's own action decides (batch.go)
 	ActionReadChanges:  everyone,
 	ActionReadAudit:    {sportello.RoleSupervisor, sportello.RoleAdmin},
 	ActionReadKB:       everyone,
@@ -128,6 +131,7 @@ var policy = map[Action][]sportello.Role{
 	ActionRaiseHand:        {sportello.RoleOperator, sportello.RoleSpecialist},
 	ActionAnswerHand:       {sportello.RoleSupervisor, sportello.RoleAdmin},
 	ActionReassignCallback: {sportello.RoleSupervisor, sportello.RoleAdmin},
+	ActionAssignCase:       {sportello.RoleSupervisor, sportello.RoleAdmin},
 	ActionMoveAgent:        {sportello.RoleSupervisor, sportello.RoleAdmin},
 	ActionReadCallbacks:    everyone,
 	ActionAttemptCallback:  {sportello.RoleOperator, sportello.RoleSpecialist},

@@ -186,7 +186,7 @@ func (s *Server) replyEvent(u *sportello.User, c *sportello.Case, citizen *sport
 	}
 	lang := req.Language
 	if lang == "" {
-		lang = sportello.LangItalian
+		lang = check.ReplyLanguage(citizen) // the citizen's preferred one, Italian by default
 	}
 	if lang != sportello.LangItalian && lang != sportello.LangEnglish {
 		return e, nil, sportello.Errorf(sportello.EINVALID, "a reply is written in it or en, not %q", check.Clip(lang, 10))

@@ -25,12 +25,19 @@ const (
 )
 
 // handleReport serves GET /v1/reports?period=day|month&date=YYYY-MM-DD
-// &format=json|csv|pdf&lang=it|en: the report of the day or month (in
-// the board's zone, Europe/Rome) of date, today's by default, as JSON
-// (sportello.Report), CSV (docs/REPORTS.md) or PDF.
+// &format=json|csv|pdf&lang=it|en&breakdown=operator|service|all: the
+// report of the day or month (in the board's zone, Europe/Rome) of date,
+// today's by default, as JSON (sportello.Report), CSV (docs/REPORTS.md)
+// or PDF, with the breakdowns asked for (none by default). Resolution
+// times in business hours count the SLA policy's service hours.
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, u *sportello.User) {
 	q := r.URL.Query()
 	format, err := report.ParseFormat(q.Get("format"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	breakdown, err := report.ParseBreakdown(q.Get("breakdown"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -39,16 +46,20 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, u *sportel
 	if period == "" {
 		period = sportello.ReportDay
 	}
-	loc := s.boardOf().cfg().Location
+	cfg := s.boardOf().cfg()
+	loc := cfg.Location
 	date := q.Get("date")
 	if date == "" {
 		date = s.Now().In(loc).Format(time.DateOnly)
 	}
-	rep, err := report.Make(r.Context(), s.store, period, date, loc, s.Now())
+	hours := cfg.SLA
+	hours.Location = loc // the report's zone, whatever the SLA's
+	rep, err := report.MakeOn(r.Context(), s.store, hours, period, date, s.Now())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	breakdown.Apply(rep)
 	var body bytes.Buffer
 	switch format {
 	case report.FormatJSON:

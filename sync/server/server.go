@@ -77,6 +77,11 @@ type Store interface {
 	OverdueStore     // overdue.go
 	MOSStore         // mos.go
 	AuditStore       // offlineaudit.go
+	PresenceStore    // presence.go
+	AssignStore      // assign.go
+	OperatorFCRStore // operatorfcr.go
+	ServiceFCRStore  // servicefcr.go
+	BatchStore       // batch.go
 }
 
 // Log keys, constant so that logs can be queried.
@@ -177,6 +182,7 @@ type Server struct {
 	pubReady     bool
 	pubReadyFast atomic.Bool // pubReady, readable without pubMu
 	published    int64
+	pubRounds    atomic.Int64 // publishNew rounds that have started reading the store
 }
 
 // New returns a server on store that logs to logger.
@@ -281,6 +287,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/me", s.authed(ActionMe, s.handleMe))
 	mux.Handle("GET /v1/callers/{number}", s.authed(ActionLookupCaller, s.handleLookupCaller))
 	mux.Handle("POST /v1/wrapups", s.authed(ActionRecordWrapUp, s.handleRecordWrapUp))
+	mux.Handle("POST /v1/ops", s.authed(ActionPushOps, s.handlePushOps))                             // batch.go
 	mux.Handle("GET /v1/citizens", s.authed(ActionSearchCitizens, s.handleSearchCitizens))           // citizens.go
 	mux.Handle("POST /v1/citizens", s.authed(ActionEditCitizen, s.handleCreateCitizen))              // citizens.go
 	mux.Handle("PUT /v1/citizens/{id}", s.authed(ActionEditCitizen, s.handleUpdateCitizen))          // citizens.go
@@ -308,6 +315,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/kb/usefulness", s.authed(ActionReadKBUsefulness, s.handleKBUsefulness))
 	mux.Handle("GET /v1/queue", s.authed(ActionReadQueue, s.handleQueue))
 	mux.Handle("POST /v1/cases/{id}/events", s.authed(ActionWorkOnCase, s.handleCaseEvent))
+	mux.Handle("POST /v1/cases/{id}/assign", s.authed(ActionAssignCase, s.handleAssignCase)) // assign.go
 	mux.Handle("POST /v1/presence", s.authed(ActionReportPresence, s.handlePresence))
 	mux.Handle("GET /v1/board", s.authed(ActionReadBoard, s.handleBoard))
 	// Acting from the board (boardact.go): raised hands, callbacks, desks.
@@ -738,9 +746,18 @@ func queryInt(r *http.Request, name string, def int64) (int64, error) {
 // in seq order. Reading them back from the store (rather than taking what
 // one request wrote) keeps the order right when requests commit
 // concurrently, and will serve changes written by other syncd nodes.
+//
+// Callers whose commits are done wait for one round that started reading
+// after they called: when many requests commit at once (group commit),
+// one round publishes for all of them and the others return.
 func (s *Server) publishNew(ctx context.Context) {
+	covering := s.pubRounds.Load() + 1 // a round reading after now covers this caller
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
+	if s.pubRounds.Load() >= covering {
+		return // that round has run while this caller waited
+	}
+	s.pubRounds.Add(1)
 	if err := s.readyToPublish(ctx); err != nil {
 		s.logger.Error("publish", logErr, err)
 		return
@@ -758,7 +775,7 @@ func (s *Server) publishNew(ctx context.Context) {
 		}
 		s.metrics.add("syncd_changes_published_total", int64(len(changes)))
 		if len(changes) > 0 {
-			s.boardChanged()
+			s.boardChangedBy(changes) // only the board's sections they move (boardread.go)
 		}
 		if len(changes) < wire.MaxChangesLimit {
 			return

@@ -29,8 +29,8 @@ func slaCity() *demo.Data {
 	d.Cases = []*sportello.Case{
 		esc("k-res", "desk-anagrafe", "Residenza", local(3, 9, 0)), // desk: 16 h -> Sat 4 14:00, at risk from 10:00
 		esc("k-cie", "desk-anagrafe", "CIE", local(3, 15, 0)),      // desk+category: 8 h -> Sat 4 12:00, at risk from 10:00
-		esc("k-tari", "desk-tributi", "TARI", local(1, 9, 0)),      // default 2 business days -> Fri 3 09:00
-		esc("k-multa", "desk-multe", "Multe", local(4, 9, 0)),      // Saturday counts from Tue 7 (after Easter Monday): due Thu 9 00:00
+		esc("k-tari", "desk-tributi", "TARI", local(1, 9, 0)),      // default 2 business days -> Thu 2, Fri 3: due Fri 3 19:00 (the close)
+		esc("k-multa", "desk-multe", "Multe", local(4, 9, 0)),      // Saturday: Tue 7 (after Easter Monday), Wed 8: due Wed 8 19:00, at risk from Tue 7 19:00
 	}
 	return d
 }
@@ -92,10 +92,10 @@ func TestServer_QueueBySLA(t *testing.T) {
 	}
 	local := func(day, hh, mm int) time.Time { return time.Date(2026, 4, day, hh, mm, 0, 0, rome) }
 	check(queue(), []want{
-		{"k-tari", local(3, 9, 0), false, true},
+		{"k-tari", local(3, 19, 0), false, true},
 		{"k-cie", local(4, 12, 0), true, false},
 		{"k-res", local(4, 14, 0), true, false},
-		{"k-multa", local(9, 0, 0), false, false},
+		{"k-multa", local(8, 19, 0), false, false},
 	})
 	b := e.board(t, sup)
 	wantDesk(t, b, "desk-anagrafe", 2, local(3, 9, 0).UTC(), 2, 0)
@@ -106,16 +106,16 @@ func TestServer_QueueBySLA(t *testing.T) {
 	// Wednesday 8 at 09:00 Multe's case is at risk.
 	clk.Set(local(4, 13, 0))
 	check(queue(), []want{
-		{"k-tari", local(3, 9, 0), false, true},
+		{"k-tari", local(3, 19, 0), false, true},
 		{"k-cie", local(4, 12, 0), false, true},
 		{"k-res", local(4, 14, 0), true, false},
-		{"k-multa", local(9, 0, 0), false, false},
+		{"k-multa", local(8, 19, 0), false, false},
 	})
 	clk.Set(local(8, 9, 0))
 	check(queue(), []want{
-		{"k-tari", local(3, 9, 0), false, true},
+		{"k-tari", local(3, 19, 0), false, true},
 		{"k-cie", local(4, 12, 0), false, true},
 		{"k-res", local(4, 14, 0), false, true},
-		{"k-multa", local(9, 0, 0), true, false},
+		{"k-multa", local(8, 19, 0), true, false},
 	})
 }

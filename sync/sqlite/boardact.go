@@ -79,8 +79,30 @@ func (db *DB) ReassignCallback(ctx context.Context, id, owner string) (*sportell
 		if err := ownerExists(ctx, tx, owner); err != nil {
 			return err
 		}
-		cb.Owner, cb.UpdatedAt = owner, db.Now().UTC()
+		from, now := cb.Owner, db.Now().UTC()
+		cb.Owner, cb.UpdatedAt = owner, now
 		if _, err := tx.ExecContext(ctx, `UPDATE callbacks SET owner = ?, updated_at = ? WHERE id = ?`, owner, encodeTime(cb.UpdatedAt), id); err != nil {
+			return err
+		}
+		// A note naming the callback, with its change: every desktop's
+		// callback list reads itself again (as for the pool's overdue ones).
+		c, err := loadCase(ctx, tx, cb.CaseID)
+		if err != nil {
+			return err
+		}
+		e := &sportello.CaseEvent{ID: newID(), CaseID: c.ID, Kind: sportello.EventNote, At: now,
+			CallID: cb.ID, Number: cb.Number, Author: "syncd", Note: sportello.ReassignedNote(from, owner)}
+		position := len(c.Events)
+		if err := c.Apply(e); err != nil {
+			return err
+		}
+		if err := saveCase(ctx, tx, c, false); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, e, position); err != nil {
+			return err
+		}
+		if err := appendChange(ctx, tx, now, c, e); err != nil {
 			return err
 		}
 		result = cb

@@ -56,7 +56,7 @@ var bulkInserts = map[string]string{
 	"citizens":       `INSERT INTO citizens (id, kind, name, tax_code, email, address)`,
 	"citizen_phones": `INSERT INTO citizen_phones (citizen_id, position, number)`,
 	"cases":          `INSERT INTO cases (id, citizen_id, category, subject, status, desk_id, claimed_by, opened_at, updated_at, escalated_at)`,
-	"case_events":    `INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note)`,
+	"case_events":    `INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel)`,
 }
 
 // Bulk starts a bulk load; Close commits it and restores the connection's
@@ -204,7 +204,7 @@ func (b *Bulk) Case(c *sportello.Case) error {
 	}
 	for i, e := range c.Events {
 		if err := b.add("case_events", e.ID, c.ID, i, string(e.Kind), encodeTime(e.At), e.AuthorID, e.Author, string(e.AuthorRole),
-			e.CallID, e.Number, string(e.Outcome), e.DeskID, e.Category, e.Note); err != nil {
+			e.CallID, e.Number, string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel)); err != nil {
 			return internal("bulk case", err)
 		}
 	}

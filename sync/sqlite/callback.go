@@ -112,6 +112,10 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 				return err
 			}
 		}
+		if replay, err := attemptReplayed(ctx, tx, cb, a.ID); err != nil || replay {
+			result = cb // callbackdue.go: a resend records nothing more
+			return err
+		}
 		now := db.Now().UTC()
 		a.At, a.AuthorID = now, actor.ID
 		if err := cb.AttemptUnder(a, db.callbackRetry()); err != nil { // overdue.go
@@ -131,6 +135,9 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 		}
 		e := check.CallbackAttemptEvent(actor, cb, a)
 		e.ID, e.At = newID(), now
+		if a.ID != "" {
+			e.ID = a.ID // the op id: one attempt, one event
+		}
 		position := len(c.Events)
 		if err := c.Apply(e); err != nil {
 			return err

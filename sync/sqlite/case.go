@@ -28,7 +28,7 @@ func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `
-		SELECT id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel
+		SELECT id, case_id, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel, assignee_id, assignee
 		FROM case_events WHERE case_id = ? ORDER BY position LIMIT ?`, id, n)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func loadCaseUpTo(ctx context.Context, q queryer, id string, n int) (*sportello.
 func scanEvent(s interface{ Scan(...any) error }) (*sportello.CaseEvent, error) {
 	var e sportello.CaseEvent
 	var at string
-	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note, &e.Channel); err != nil {
+	if err := s.Scan(&e.ID, &e.CaseID, &e.Kind, &at, &e.AuthorID, &e.Author, &e.AuthorRole, &e.CallID, &e.Number, &e.Outcome, &e.DeskID, &e.Category, &e.Note, &e.Channel, &e.AssigneeID, &e.Assignee); err != nil {
 		return nil, err
 	}
 	var err error
@@ -84,94 +84,87 @@ func (db *DB) RecordWrapUp(ctx context.Context, actor *sportello.User, w sportel
 // different payload is ECONFLICT. A wrap-up without an ID is recorded every
 // time it is sent.
 func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (_ *sportello.Case, replayed bool, _ error) {
-	w, digest, err := check.WrapUp(actor, w)
-	if err != nil {
+	res := db.RecordWrapUps(ctx, []sportello.WrapUpOp{{Actor: actor, WrapUp: w}})[0] // groupcommit.go
+	return res.Case, res.Replayed, res.Err
+}
+
+// recordWrapUpTx is RecordWrapUpOnce inside tx, for a wrap-up check.WrapUp
+// accepted with its digest.
+func (db *DB) recordWrapUpTx(ctx context.Context, tx *sql.Tx, actor *sportello.User, w sportello.WrapUp, digest []byte) (_ *sportello.Case, replayed bool, _ error) {
+	if w.ID != "" {
+		c, err := replayOp(ctx, tx, w.ID, opWrapUp, digest)
+		if err != nil || c != nil {
+			return c, c != nil, err
+		}
+	}
+	now := db.Now().UTC()
+	c := &sportello.Case{}
+	if w.CaseID == "" {
+		citizenID, err := wrapUpCitizen(ctx, tx, w)
+		if err != nil {
+			return nil, false, err
+		}
+		c.ID, c.CitizenID = newID(), citizenID
+		if w.NewCaseID != "" {
+			// A case opened offline keeps the id its desktop gave it.
+			if err := check.NewCaseID(w.NewCaseID); err != nil {
+				return nil, false, err
+			}
+			if _, err := loadCase(ctx, tx, w.NewCaseID); err == nil {
+				return nil, false, sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
+			}
+			c.ID = w.NewCaseID
+		}
+	} else {
+		var err error
+		if c, err = loadCase(ctx, tx, w.CaseID); err != nil {
+			return nil, false, err
+		}
+		if w.CitizenID != "" && w.CitizenID != c.CitizenID {
+			return nil, false, sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
+		}
+	}
+	isNew := len(c.Events) == 0
+	events := check.WrapUpEvents(w, isNew)
+	if w.DeskID != "" {
+		if err := deskExists(ctx, tx, w.DeskID); err != nil {
+			return nil, false, err
+		}
+	}
+	position := len(c.Events)
+	for _, e := range events {
+		e.ID, e.CaseID, e.At = newID(), c.ID, now
+		e.AuthorID, e.Author, e.AuthorRole = actor.ID, actor.Name, actor.Role
+		if err := c.Apply(e); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := saveCase(ctx, tx, c, isNew); err != nil {
 		return nil, false, err
 	}
-
-	var result *sportello.Case
-	err = db.update(ctx, func(tx *sql.Tx) error {
-		if w.ID != "" {
-			c, err := replayOp(ctx, tx, w.ID, opWrapUp, digest)
-			if err != nil || c != nil {
-				result, replayed = c, c != nil
-				return err
+	for _, e := range events {
+		if err := insertEvent(ctx, tx, e, position); err != nil {
+			return nil, false, err
+		}
+		if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
+			return nil, false, err
+		}
+		position++
+		if err := appendChange(ctx, tx, now, c, e); err != nil {
+			return nil, false, err
+		}
+		if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
+			if err := insertCallback(ctx, tx, cb); err != nil {
+				return nil, false, err
 			}
 		}
-		now := db.Now().UTC()
-		c := &sportello.Case{}
-		if w.CaseID == "" {
-			citizenID, err := wrapUpCitizen(ctx, tx, w)
-			if err != nil {
-				return err
-			}
-			c.ID, c.CitizenID = newID(), citizenID
-			if w.NewCaseID != "" {
-				// A case opened offline keeps the id its desktop gave it.
-				if err := check.NewCaseID(w.NewCaseID); err != nil {
-					return err
-				}
-				if _, err := loadCase(ctx, tx, w.NewCaseID); err == nil {
-					return sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
-				}
-				c.ID = w.NewCaseID
-			}
-		} else {
-			var err error
-			if c, err = loadCase(ctx, tx, w.CaseID); err != nil {
-				return err
-			}
-			if w.CitizenID != "" && w.CitizenID != c.CitizenID {
-				return sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
-			}
-		}
-		isNew := len(c.Events) == 0
-		events := check.WrapUpEvents(w, isNew)
-		if w.DeskID != "" {
-			if err := deskExists(ctx, tx, w.DeskID); err != nil {
-				return err
-			}
-		}
-		position := len(c.Events)
-		for _, e := range events {
-			e.ID, e.CaseID, e.At = newID(), c.ID, now
-			e.AuthorID, e.Author, e.AuthorRole = actor.ID, actor.Name, actor.Role
-			if err := c.Apply(e); err != nil {
-				return err
-			}
-		}
-		if err := saveCase(ctx, tx, c, isNew); err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := insertEvent(ctx, tx, e, position); err != nil {
-				return err
-			}
-			if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
-				return err
-			}
-			position++
-			if err := appendChange(ctx, tx, now, c, e); err != nil {
-				return err
-			}
-			if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
-				if err := insertCallback(ctx, tx, cb); err != nil {
-					return err
-				}
-			}
-		}
-		if w.ID != "" {
-			if err := recordOp(ctx, tx, w.ID, opWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
-				return err
-			}
-		}
-		result = c
-		return nil
-	})
-	if err != nil {
-		return nil, false, internal("record wrap-up", err)
 	}
-	return result, replayed, nil
+	if w.ID != "" {
+		if err := recordOp(ctx, tx, w.ID, opWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, false, nil
 }
 
 // wrapUpCitizen finds whom a new case is for.
@@ -204,10 +197,10 @@ func saveCase(ctx context.Context, tx *sql.Tx, c *sportello.Case, isNew bool) er
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e *sportello.CaseEvent, position int) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel, assignee_id, assignee)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.CaseID, position, string(e.Kind), encodeTime(e.At), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
-		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel))
+		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel), e.AssigneeID, e.Assignee)
 	return err
 }
 
@@ -234,7 +227,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	limit = min(limit, wire.MaxChangesLimit)
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
-			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel
+			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel, e.assignee_id, e.assignee
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, cursor, limit)
 	if err != nil {
@@ -246,10 +239,10 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		var ch sportello.Change
 		var at, entryID, entry string
 		var ev struct {
-			id, caseID, kind, at, authorID, author, authorRole, callID, number, outcome, deskID, category, note, channel sql.NullString
+			id, caseID, kind, at, authorID, author, authorRole, callID, number, outcome, deskID, category, note, channel, assigneeID, assignee sql.NullString
 		}
 		if err := rows.Scan(&ch.Seq, &at, &ch.Kind, &ch.CitizenID, &ch.CaseID, &ch.DeskID, &entryID, &entry,
-			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note, &ev.channel); err != nil {
+			&ev.id, &ev.caseID, &ev.kind, &ev.at, &ev.authorID, &ev.author, &ev.authorRole, &ev.callID, &ev.number, &ev.outcome, &ev.deskID, &ev.category, &ev.note, &ev.channel, &ev.assigneeID, &ev.assignee); err != nil {
 			return nil, internal("changes", err)
 		}
 		if ch.At, err = decodeTime(at); err != nil {
@@ -264,7 +257,8 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 				AuthorID: ev.authorID.String, Author: ev.author.String, AuthorRole: sportello.Role(ev.authorRole.String), CallID: ev.callID.String,
 				Number: ev.number.String, Outcome: sportello.Outcome(ev.outcome.String),
 				DeskID: ev.deskID.String, Category: ev.category.String, Note: ev.note.String,
-				Channel: sportello.ContactChannel(ev.channel.String),
+				Channel:    sportello.ContactChannel(ev.channel.String),
+				AssigneeID: ev.assigneeID.String, Assignee: ev.assignee.String,
 			}
 			if e.At, err = decodeTime(ev.at.String); err != nil {
 				return nil, internal("changes", err)

@@ -111,8 +111,8 @@ func citizenByNumber(ctx context.Context, q queryer, e164 string) (string, error
 // loadCitizen returns a citizen with its phones, or ENOTFOUND.
 func loadCitizen(ctx context.Context, q queryer, id string) (*sportello.Citizen, error) {
 	c := &sportello.Citizen{ID: id, Phones: []string{}}
-	err := q.QueryRowContext(ctx, `SELECT kind, name, tax_code, email, address FROM citizens WHERE id = ?`, id).
-		Scan(&c.Kind, &c.Name, &c.TaxCode, &c.Email, &c.Address)
+	err := q.QueryRowContext(ctx, `SELECT kind, name, tax_code, email, address, language FROM citizens WHERE id = ?`, id).
+		Scan(&c.Kind, &c.Name, &c.TaxCode, &c.Email, &c.Address, &c.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", id)
 	} else if err != nil {

@@ -43,8 +43,8 @@ func (db *DB) CreateCitizen(ctx context.Context, actor *sportello.User, c sporte
 		if err := taxCodeFree(ctx, tx, c); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO citizens (id, kind, name, tax_code, email, address) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.ID, c.Kind, c.Name, c.TaxCode, c.Email, c.Address); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO citizens (id, kind, name, tax_code, email, address, language) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Kind, c.Name, c.TaxCode, c.Email, c.Address, c.Language); err != nil {
 			return err
 		}
 		if err := putPhones(ctx, tx, &c); err != nil {
@@ -95,8 +95,8 @@ func (db *DB) UpdateCitizen(ctx context.Context, actor *sportello.User, c sporte
 		if err := taxCodeFree(ctx, tx, c); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE citizens SET kind = ?, name = ?, tax_code = ?, email = ?, address = ? WHERE id = ?`,
-			c.Kind, c.Name, c.TaxCode, c.Email, c.Address, c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE citizens SET kind = ?, name = ?, tax_code = ?, email = ?, address = ?, language = ? WHERE id = ?`,
+			c.Kind, c.Name, c.TaxCode, c.Email, c.Address, c.Language, c.ID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM citizen_phones WHERE citizen_id = ?`, c.ID); err != nil {

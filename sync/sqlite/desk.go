@@ -57,7 +57,7 @@ func (db *DB) Desks(ctx context.Context, userID string) ([]sportello.Desk, error
 // events and its citizen's name.
 func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.Case, error) {
 	rows, err := db.read.QueryContext(ctx, `
-		SELECT c.id, COALESCE(z.name, '') FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id
+		SELECT c.id, COALESCE(z.name, ''), COALESCE(z.language, '') FROM cases c LEFT JOIN citizens z ON z.id = c.citizen_id
 		WHERE c.status IN (?, ?, ?)
 		  AND (? OR c.desk_id IN (SELECT desk_id FROM desk_members WHERE user_id = ?))
 		ORDER BY c.escalated_at, c.id LIMIT ?`,
@@ -66,11 +66,11 @@ func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.
 	if err != nil {
 		return nil, internal("queue", err)
 	}
-	type entry struct{ id, citizen string }
+	type entry struct{ id, citizen, language string }
 	var entries []entry
 	for rows.Next() {
 		var e entry
-		if err := rows.Scan(&e.id, &e.citizen); err != nil {
+		if err := rows.Scan(&e.id, &e.citizen, &e.language); err != nil {
 			rows.Close()
 			return nil, internal("queue", err)
 		}
@@ -88,7 +88,7 @@ func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.
 		} else if err != nil {
 			return nil, internal("queue", err)
 		}
-		c.CitizenName = e.citizen
+		c.CitizenName, c.CitizenLanguage = e.citizen, e.language
 		cases = append(cases, c)
 	}
 	return cases, nil

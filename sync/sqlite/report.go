@@ -19,7 +19,8 @@ const reportFactsQuery = `
 			ORDER BY x.position DESC LIMIT 1), ''),
 		CASE WHEN e.kind = 'resolved' THEN 'resolved_at_desk' ELSE e.outcome END,
 		e.at, c.opened_at,
-		COALESCE(f.repeat_of = '', 0), COALESCE(f.resolved AND f.repeat_of = '' AND NOT f.repeated, 0)
+		COALESCE(f.repeat_of = '', 0), COALESCE(f.resolved AND f.repeat_of = '' AND NOT f.repeated, 0),
+		e.author_id, e.author
 	FROM case_events e JOIN cases c ON c.id = e.case_id
 	LEFT JOIN wrap_up_facts f ON f.event_id = e.id
 	WHERE e.kind IN ('wrap_up', 'resolved') AND e.at >= ? AND e.at < ?
@@ -42,7 +43,7 @@ func (db *DB) ReportFacts(ctx context.Context, from, to time.Time) ([]sportello.
 	for rows.Next() {
 		var f sportello.ReportFact
 		var at, opened string
-		if err := rows.Scan(&f.CaseID, &f.Category, &f.DeskID, &f.Outcome, &at, &opened, &f.FirstContact, &f.TrueResolved); err != nil {
+		if err := rows.Scan(&f.CaseID, &f.Category, &f.DeskID, &f.Outcome, &at, &opened, &f.FirstContact, &f.TrueResolved, &f.AuthorID, &f.Author); err != nil {
 			return nil, internal("report", err)
 		}
 		if f.At, err = decodeTime(at); err != nil {

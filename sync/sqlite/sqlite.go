@@ -41,6 +41,8 @@ type DB struct {
 	repeatWindow atomic.Int64 // see SetRepeatContactWindow (fcr.go)
 	retryTries   atomic.Int64 // see SetCallbackRetry (overdue.go)
 	synchronous  string       // see SetSynchronous (durability.go)
+
+	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
 }
 
 // New returns a store on the file at path; call Open before use.

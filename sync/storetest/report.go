@@ -85,7 +85,10 @@ func testReport(t *testing.T, e *env) {
 		return r
 	}
 	tributiRows := []sportello.ReportRow{
-		tributi(sportello.ReportRow{Outcome: rfc, Count: 1, Cases: 1, Resolved: 1, ResolutionSeconds: 51166800}),
+		// 5,000 service hours (Mon-Fri 8-19, Sat 8-14, Italy's holidays, Easter
+		// Mondays and 7 December closed) from 12 March 2025 10:00 CET to
+		// Sunday 25 October 2026, counted outside Go by a script.
+		tributi(sportello.ReportRow{Outcome: rfc, Count: 1, Cases: 1, Resolved: 1, ResolutionSeconds: 51166800, BusinessSeconds: 18000000}),
 		tributi(sportello.ReportRow{Outcome: escalated, Count: 1, Cases: 1}),
 		tributi(sportello.ReportRow{Outcome: sportello.OutcomeResolvedAtDesk, Count: 1, Cases: 1, Resolved: 1, ResolutionSeconds: 36000}),
 		tributi(sportello.ReportRow{Outcome: sportello.OutcomeMissed, Count: 1, Cases: 1}),
@@ -97,7 +100,9 @@ func testReport(t *testing.T, e *env) {
 	// contact a, f = 2; first contacts b, c, f, g = 4 (a repeats p0);
 	// truly resolved f = 1 (a is a repeat, and h repeats it anyway).
 	// Resolutions a (0 s), b at the desk (36,000 s), f (51,166,800 s):
-	// 3, 51,202,800 s, 17,067,600 s on average. First level: a, c, g,
+	// 3, 51,202,800 s, 17,067,600 s on average; in business hours only f
+	// counts (a took 0 s, b's ten hours fell on a Sunday): 18,000,000 s.
+	// First level: a, c, g,
 	// 1 resolved, 2 first contacts; Tributi: b, f, 1 resolved, 1 truly.
 	// The month adds p0 (a first contact a takes back) and h (a repeat
 	// of a), both resolved at first contact on cases of their own.
@@ -124,10 +129,25 @@ func testReport(t *testing.T, e *env) {
 		if !reflect.DeepEqual(r.Desks, wantDesks) {
 			t.Fatalf("desks %+v, want %+v", r.Desks, wantDesks)
 		}
-		wantTotals := sportello.ReportTotals{Cases: 5, Contacts: 5, Missed: 1, Resolved: 3, ResolutionSeconds: 51202800,
+		wantTotals := sportello.ReportTotals{Cases: 5, Contacts: 5, Missed: 1, Resolved: 3, ResolutionSeconds: 51202800, BusinessSeconds: 18000000,
 			FCR: sportello.FCRCounts{WrapUps: 5, Resolved: 2, FirstContacts: 4, TrueResolved: 1}}
 		if r.Totals != wantTotals {
 			t.Fatalf("totals %+v, want %+v", r.Totals, wantTotals)
+		}
+		// Per operator: the operator recorded a, b, c, d, f and g (the
+		// missed call d on their phone), the specialist b's resolution.
+		ops := map[string]sportello.ReportBreakdown{}
+		for _, b := range r.Operators {
+			ops[b.Key] = b
+		}
+		op, sp := ops[Operator.ID], ops[Specialist.ID]
+		if len(ops) != 2 || op.Name != Operator.Name || op.Facts != 6 || op.Contacts != 5 || op.Missed != 1 || op.Resolved != 2 ||
+			op.BusinessSeconds != 18000000 || op.FCR != wantTotals.FCR ||
+			sp.Name != Specialist.Name || sp.Facts != 1 || sp.Resolved != 1 || sp.ResolutionSeconds != 36000 || sp.BusinessSeconds != 0 {
+			t.Fatalf("operators %+v", r.Operators)
+		}
+		if len(r.Services) != 2 || r.Services[0].Key != "Anagrafe" || r.Services[0].Facts != 3 || r.Services[1].Key != "Tributi" || r.Services[1].Facts != 4 {
+			t.Fatalf("services %+v", r.Services)
 		}
 		if got := r.Totals.AvgResolution(); got != 17067600*time.Second {
 			t.Fatalf("average resolution %v", got)
@@ -146,7 +166,7 @@ func testReport(t *testing.T, e *env) {
 			t.Fatalf("rows\n%+v\nwant\n%+v", r.Rows, want)
 		}
 		// p0 is a first contact taken back by a; h repeats a.
-		wantTotals := sportello.ReportTotals{Cases: 7, Contacts: 7, Missed: 1, Resolved: 5, ResolutionSeconds: 51202800,
+		wantTotals := sportello.ReportTotals{Cases: 7, Contacts: 7, Missed: 1, Resolved: 5, ResolutionSeconds: 51202800, BusinessSeconds: 18000000,
 			FCR: sportello.FCRCounts{WrapUps: 7, Resolved: 4, FirstContacts: 5, TrueResolved: 1}}
 		if r.Totals != wantTotals {
 			t.Fatalf("totals %+v, want %+v", r.Totals, wantTotals)

@@ -138,6 +138,7 @@ func Run(t *testing.T, open Open) {
 		{"RecordWrapUpText", testRecordWrapUpText},
 		{"RecordWrapUpOnce", testRecordWrapUpOnce},
 		{"ConcurrentDuplicates", testConcurrentDuplicates},
+		{"RecordWrapUps", testRecordWrapUps}, // batch.go
 		{"ChangesGapFree", testChangesGapFree},
 		{"ChangesNeverSkip", testChangesNeverSkip},
 		{"FeedScope", testFeedScope},
@@ -150,11 +151,15 @@ func Run(t *testing.T, open Open) {
 		{"DirectoryEdit", testDirectoryEdit}, // kbedit.go
 		{"DeskQueue", testDeskQueue},
 		{"BoardReads", testBoardReads},
-		{"BoardAct", testBoardAct}, // boardact.go
+		{"BoardAct", testBoardAct},             // boardact.go
+		{"Presence", testPresence},             // presence.go
+		{"ReassignChange", testReassignChange}, // presence.go
 		{"Callbacks", testCallbacks},
-		{"PoolOverdue", testPoolOverdue},         // sla.go
-		{"BacklogCategory", testBacklogCategory}, // sla.go
-		{"CallbackRetry", testCallbackRetry},     // sla.go
+		{"PoolOverdue", testPoolOverdue},                 // sla.go
+		{"BacklogCategory", testBacklogCategory},         // sla.go
+		{"CallbackRetry", testCallbackRetry},             // sla.go
+		{"CallbackAttemptOpID", testCallbackAttemptOpID}, // callbackdue.go
+		{"CitizenLanguage", testCitizenLanguage},         // callbackdue.go
 		{"Appointments", testAppointments},
 		{"AppointmentRace", testAppointmentRace},
 		{"Replies", testReplies},           // replies.go
@@ -162,11 +167,13 @@ func Run(t *testing.T, open Open) {
 		{"MOS", testMOS},                   // mos.go
 		{"Open311", testOpen311},           // open311.go
 		{"Report", testReport},             // report.go
+		{"Assign", testAssign},             // assign.go
 		{"Citizens", testCitizens},         // citizens.go
 		{"CitizenMerge", testCitizenMerge}, // citizens.go
 		{"CitizenRace", testCitizenRace},   // citizens.go
 		{"RecordAccess", testRecordAccess}, // offlineaudit.go
 		{"ReplyChannel", testReplyChannel}, // replychannel.go
+		{"ServiceFCR", testServiceFCR},     // servicefcr.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t)) })
 	}

@@ -12,6 +12,9 @@ type CallbacksResponse struct {
 // CallbackAttemptRequest is one call made to honour a callback (POST
 // /v1/callbacks/{id}/attempts): syncd sets the author and the time.
 type CallbackAttemptRequest struct {
+	// ID is the attempt's op id (a UUID): a resend with the same id is
+	// recorded once.
+	ID      string                   `json:"id,omitempty"`
 	Outcome sportello.AttemptOutcome `json:"outcome"`
 	CallID  string                   `json:"call_id,omitempty"`
 }

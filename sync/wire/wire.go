@@ -144,6 +144,7 @@ type ServerFrame struct {
 	Prev   *int64                // change on a visible-only feed: the seq sent before it (feed.go)
 	Board  *sportello.Board      // board
 	Hand   *sportello.RaisedHand // hand (boardact.go)
+	Due    *sportello.Callback   // callback_due (callbackdue.go)
 }
 
 // Hello returns the first frame of a connection.
@@ -184,6 +185,8 @@ func (f ServerFrame) MarshalJSON() ([]byte, error) {
 		return json.Marshal(boardJSON{Type: f.Type, Board: f.Board})
 	case FrameHand:
 		return marshalHand(f)
+	case FrameCallbackDue:
+		return marshalCallbackDue(f)
 	}
 	return nil, fmt.Errorf("wire: unknown server frame type %q", f.Type)
 }
@@ -222,6 +225,12 @@ func (f *ServerFrame) UnmarshalJSON(data []byte) error {
 		*f = ServerFrame{Type: t, Board: v.Board}
 	case FrameHand:
 		v, err := unmarshalHand(data)
+		if err != nil {
+			return err
+		}
+		*f = v
+	case FrameCallbackDue:
+		v, err := unmarshalCallbackDue(data)
 		if err != nil {
 			return err
 		}

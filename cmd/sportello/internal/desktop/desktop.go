@@ -55,7 +55,11 @@ type Config struct {
 	// store of the data directory (softphone.Credentials); the password
 	// itself is never in this file.
 	SIPPasswordRef string `json:"sip_password_ref"`
-	Sound                 // microphone, speaker, ring device (sound.go)
+	// Codecs are the phone's audio codecs in order of preference, by SDP
+	// name: PCMU, PCMA, G722 and, in builds with the opus tag, opus
+	// (softphone.CheckCodecs); empty means DefaultCodecs (codecs.go).
+	Codecs []string `json:"codecs"`
+	Sound           // microphone, speaker, ring device (sound.go)
 
 	password    string // only from the environment, never from a file
 	sipPassword string // likewise: SPORTELLO_SIP_PASSWORD
@@ -97,6 +101,9 @@ type Main struct {
 	replica *sqlite.Replica
 	cancel  context.CancelFunc
 	sound   *sound // sound.go
+	// configPath is the config file ParseFlags read or would have: the
+	// Settings dialog writes there (settings.go).
+	configPath string
 }
 
 // NewMain returns a Main with the default configuration.
@@ -129,6 +136,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	thm := fs.String("theme", m.Config.Theme, "look: default or high-contrast")
 	scale := fs.Float64("text-scale", 1, "text size, 1 is normal (e.g. 1.25, 1.5)")
 	applySound := m.Config.Sound.soundFlags(fs) // sound.go
+	applyCodecs := m.Config.codecsFlag(fs)      // codecs.go
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,6 +148,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	if path == "" {
 		path = filepath.Join(*data, "config.json")
 	}
+	m.configPath = path // settings.go
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &m.Config); err != nil {
 			return fmt.Errorf("config %s: %w", path, err)
@@ -156,6 +165,9 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	}
 	apply("data", &m.Config.DataDir, *data)
 	applySound(set)
+	if err := applyCodecs(set); err != nil {
+		return err
+	}
 	apply("sip", &m.Config.SIPListen, *sip)
 	apply("registrar", &m.Config.Registrar, *registrar)
 	apply("sip-user", &m.Config.SIPUser, *sipUser)
@@ -281,6 +293,9 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 		opts = append(opts, softphone.WithRecordDir(recordings))
 		m.sound = openSound(cfg.Sound, m.Logger.With("subsystem", "sound")) // sound.go
 		opts = append(opts, softphone.WithAudio(m.sound.devices))
+		if len(cfg.Codecs) > 0 {
+			opts = append(opts, softphone.WithCodecs(cfg.Codecs...)) // checked by ParseFlags (codecs.go)
+		}
 		m.Phone = softphone.New(opts...)
 		if err := m.Phone.Start(ctx); err != nil {
 			return fmt.Errorf("softphone on %s: %w", cfg.SIPListen, err)
@@ -324,10 +339,13 @@ func (m *Main) Run(ctx context.Context, a fyne.App) error {
 	if m.Phone != nil {
 		acfg.Phone = m.Phone
 		acfg.Ringer, acfg.NoSound = m.sound.ringer, m.sound.failed // sound.go
+		acfg.AlertSound = m.sound.alert                            // the board's alert on the speaker (alert.go)
 	}
 	// Sign-in goes through the desktop's dialog, which retries while syncd
 	// is unreachable; with a password given it needs no typing.
 	acfg.Username, acfg.Password = username, password
+	// The Settings dialog (app/settings.go) edits config.json (settings.go).
+	acfg.Settings, acfg.SaveSettings, acfg.SoundDevices = m.appSettings(), m.saveSettings, m.soundDevices
 	a.Settings().SetTheme(&app.Theme{HighContrast: cfg.Theme == "high-contrast", TextScale: cfg.TextScale})
 	m.Desktop = app.Create(a, acfg)
 	return nil

@@ -50,7 +50,9 @@ func TestEndToEnd_KBEditReachesTheOperator(t *testing.T) {
 	t.Cleanup(func() { _ = ad.Close() })
 	w2 := ad.Desktop.Window
 	w2.Show()
-	apptest.WaitText(t, w2, 10*time.Second, "Paolo Galli (administrator)", "syncd: online")
+	// The board is an admin's main screen: wait until it is selected at
+	// sign-in before going to the knowledge base.
+	apptest.WaitText(t, w2, 10*time.Second, "Paolo Galli (administrator)", "syncd: online", "Supervision")
 	apptest.Press(w2, app.ShortcutKB)
 	apptest.WaitText(t, w2, 10*time.Second, "Edit entry  [Alt+E]", "New entry  [Alt+N]")
 

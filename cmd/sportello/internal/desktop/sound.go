@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/sportello/sportello/assets"
 	"github.com/sportello/sportello/softphone/audio"
@@ -51,8 +52,13 @@ type sound struct {
 	devs   *audio.Devices
 	ring   audio.Sink
 	ringer *audio.Ringer
+	alert  *alertPlayer // the board's alert on the speaker (alert.go)
 	failed []string
 	logger *slog.Logger
+
+	// mu guards cfg.Microphone and cfg.Speaker, which the Settings
+	// dialog changes for the next call (setCallDevices).
+	mu sync.Mutex
 }
 
 // systemDevice reports whether a setting names a device of the system.
@@ -101,7 +107,40 @@ func openSound(cfg Sound, logger *slog.Logger) *sound {
 		logger.Error("ring tone", "error", err) // the embedded asset: a build error, rung as silence
 	}
 	s.ringer = audio.NewRinger(ring, tone)
+	s.alert = newAlertPlayer(s)
 	return s
+}
+
+// setCallDevices chooses the microphone and speaker of the next calls
+// (and of the board's alerts), as the Settings dialog saved them.
+func (s *sound) setCallDevices(mic, spk string) {
+	if s.devs == nil && (systemDevice(mic) || systemDevice(spk)) {
+		// Opened only when a setting needs the system's devices: the
+		// ones chosen now are tried, and fall back to silence, per call.
+		if devs, err := audio.OpenDevices(); err == nil {
+			s.mu.Lock()
+			if s.devs == nil {
+				s.devs = devs
+				devs = nil
+			}
+			s.mu.Unlock()
+			if devs != nil {
+				_ = devs.Close()
+			}
+		} else {
+			s.logger.Warn("no sound: silent devices instead", "error", err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Microphone, s.cfg.Speaker = mic, spk
+}
+
+// speaker returns the speaker chosen now.
+func (s *sound) speaker() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.Speaker
 }
 
 // fail records a device that did not open and turns it to silence.
@@ -113,20 +152,25 @@ func (s *sound) fail(name string, spec *string, err error) {
 
 // source opens the microphone as chosen.
 func (s *sound) source(string) (audio.Source, error) {
-	spec := s.cfg.Microphone
+	s.mu.Lock()
+	spec, devs := s.cfg.Microphone, s.devs
+	s.mu.Unlock()
 	switch {
 	case spec == "null":
 		return audio.Null{}, nil
 	case strings.HasPrefix(spec, "file:"):
 		return audio.OpenWAV(strings.TrimPrefix(spec, "file:"))
-	case s.devs == nil:
+	case devs == nil:
 		return nil, fmt.Errorf("%w: no sound system", audio.ErrNoSound)
 	}
-	return s.devs.Microphone(spec)
+	return devs.Microphone(spec)
 }
 
 // sink opens a speaker as chosen; a file gets callID before its .wav.
 func (s *sound) sink(spec, callID string) (audio.Sink, error) {
+	s.mu.Lock()
+	devs := s.devs
+	s.mu.Unlock()
 	switch {
 	case spec == "null":
 		return audio.Null{}, nil
@@ -137,10 +181,10 @@ func (s *sound) sink(spec, callID string) (audio.Sink, error) {
 			path = strings.TrimSuffix(path, ext) + "-" + callID + ext
 		}
 		return audio.CreateWAV(path)
-	case s.devs == nil:
+	case devs == nil:
 		return nil, fmt.Errorf("%w: no sound system", audio.ErrNoSound)
 	}
-	return s.devs.Speaker(spec)
+	return devs.Speaker(spec)
 }
 
 // devices opens a call's sound devices (softphone.WithAudio): silence
@@ -151,7 +195,7 @@ func (s *sound) devices(callID string) (audio.Source, audio.Sink, error) {
 		s.logger.Warn("microphone did not open: silent instead", "call", callID, "error", err)
 		src = audio.Null{}
 	}
-	snk, err := s.sink(s.cfg.Speaker, callID)
+	snk, err := s.sink(s.speaker(), callID)
 	if err != nil {
 		s.logger.Warn("speaker did not open: silent instead", "call", callID, "error", err)
 		snk = audio.Null{}
@@ -162,6 +206,7 @@ func (s *sound) devices(callID string) (audio.Source, audio.Sink, error) {
 // close stops the ringer and closes the ring device and the system's sound.
 func (s *sound) close() error {
 	s.ringer.Stop()
+	s.alert.close()
 	err := closeDevice(s.ring)
 	if s.devs != nil {
 		err = errors.Join(err, s.devs.Close())

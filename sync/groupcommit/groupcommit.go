@@ -1,0 +1,143 @@
+// Package groupcommit runs the writes of concurrent callers several per
+// transaction (issue 4's group commit): the items queued while one batch
+// commits form the next batch, so a store pays one commit (one WAL sync on
+// SQLite, one turn of the writers' lock on PostgreSQL) for many writers
+// and adds no waiting when a writer is alone.
+package groupcommit
+
+import (
+	"context"
+	"sync"
+)
+
+// DefaultMaxItems bounds the items of one batch: a longer transaction
+// holds the writers' lock longer.
+const DefaultMaxItems = 256
+
+// Committer runs batches of items through one function, one batch at a
+// time. No goroutine runs while nothing is queued: the caller that finds
+// the committer idle commits its own batch and whatever queued meanwhile,
+// and hands the rest on when its own items are done.
+type Committer[I, R any] struct {
+	run      func(ctx context.Context, items []I) []R
+	maxItems int
+
+	mu      sync.Mutex
+	queue   []*request[I, R]
+	running bool
+}
+
+// request is one caller's items and, once committed, their results.
+type request[I, R any] struct {
+	ctx     context.Context
+	items   []I
+	results []R
+	done    chan struct{}
+}
+
+// New returns a committer calling run with up to maxItems items at a time
+// (DefaultMaxItems when maxItems is 0 or less; a single caller's items are
+// never split). run must return one result per item, in order, and must
+// commit before it returns.
+func New[I, R any](maxItems int, run func(ctx context.Context, items []I) []R) *Committer[I, R] {
+	if maxItems <= 0 {
+		maxItems = DefaultMaxItems
+	}
+	return &Committer[I, R]{run: run, maxItems: maxItems}
+}
+
+// Do queues items, waits for the batch holding them to commit and returns
+// their results in order. It returns ctx's error when ctx ends first: the
+// items may then still be committed, or not (idempotent op ids make a
+// resend safe).
+func (c *Committer[I, R]) Do(ctx context.Context, items []I) ([]R, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	req := &request[I, R]{ctx: ctx, items: items, done: make(chan struct{})}
+	c.mu.Lock()
+	c.queue = append(c.queue, req)
+	lead := !c.running
+	c.running = true
+	c.mu.Unlock()
+	if lead {
+		c.lead(req)
+	}
+	select {
+	case <-req.done:
+		return req.results, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// lead commits batches until mine is done, then hands the queue to a new
+// goroutine if it is not empty (nil mine: until the queue is empty).
+func (c *Committer[I, R]) lead(mine *request[I, R]) {
+	for {
+		batch := c.take()
+		if batch == nil {
+			return
+		}
+		c.commit(batch)
+		if mine == nil {
+			continue
+		}
+		select {
+		case <-mine.done:
+			c.mu.Lock()
+			if len(c.queue) == 0 {
+				c.running = false
+				c.mu.Unlock()
+				return
+			}
+			c.mu.Unlock()
+			go c.lead(nil)
+			return
+		default:
+		}
+	}
+}
+
+// take removes the next batch from the queue: whole requests, up to
+// maxItems items (at least one request), skipping those whose caller has
+// gone. With the queue empty it marks the committer idle and returns nil.
+func (c *Committer[I, R]) take() []*request[I, R] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var batch []*request[I, R]
+	n := 0
+	for len(c.queue) > 0 {
+		req := c.queue[0]
+		if req.ctx.Err() != nil {
+			c.queue = c.queue[1:]
+			close(req.done) // its caller has returned already
+			continue
+		}
+		if len(batch) > 0 && n+len(req.items) > c.maxItems {
+			break
+		}
+		c.queue = c.queue[1:]
+		batch = append(batch, req)
+		n += len(req.items)
+	}
+	if len(batch) == 0 {
+		c.queue = nil
+		c.running = false
+		return nil
+	}
+	return batch
+}
+
+// commit runs one batch and hands each request its results.
+func (c *Committer[I, R]) commit(batch []*request[I, R]) {
+	var items []I
+	for _, req := range batch {
+		items = append(items, req.items...)
+	}
+	results := c.run(context.WithoutCancel(batch[0].ctx), items)
+	for _, req := range batch {
+		req.results, results = results[:len(req.items):len(req.items)], results[len(req.items):]
+		close(req.done)
+	}
+}

@@ -1,0 +1,105 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/check"
+	"github.com/sportello/sportello/sync/groupcommit"
+)
+
+// wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit.
+type wrapUpItem struct {
+	actor  *sportello.User
+	w      sportello.WrapUp
+	digest []byte
+}
+
+// wrapUpCommitter is a store's group committer of wrap-ups, made on
+// first use.
+type wrapUpCommitter struct {
+	once sync.Once
+	c    *groupcommit.Committer[wrapUpItem, sportello.WrapUpResult]
+}
+
+// wrapUpCommitter returns db's group committer of wrap-ups.
+func (db *DB) wrapUpCommitter() *groupcommit.Committer[wrapUpItem, sportello.WrapUpResult] {
+	db.wrapUps.once.Do(func() { db.wrapUps.c = groupcommit.New(groupcommit.DefaultMaxItems, db.commitWrapUps) })
+	return db.wrapUps.c
+}
+
+// RecordWrapUps records wrap-ups, each as RecordWrapUpOnce does, in
+// order, with one result each. Wrap-ups recorded at the same time by
+// other callers share their transactions (group commit, issue 4): each
+// is in a savepoint, so a refused one writes nothing and refuses no other,
+// and every result comes after its commit. The same op id twice is stored
+// once, the second answered as a replay.
+func (db *DB) RecordWrapUps(ctx context.Context, ops []sportello.WrapUpOp) []sportello.WrapUpResult {
+	results := make([]sportello.WrapUpResult, len(ops))
+	items := make([]wrapUpItem, 0, len(ops))
+	at := make([]int, 0, len(ops)) // the op of each item
+	for i, op := range ops {
+		w, digest, err := check.WrapUp(op.Actor, op.WrapUp)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		items = append(items, wrapUpItem{actor: op.Actor, w: w, digest: digest})
+		at = append(at, i)
+	}
+	done, err := db.wrapUpCommitter().Do(ctx, items)
+	for j, i := range at {
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		results[i] = done[j]
+	}
+	return results
+}
+
+// commitWrapUps records a batch of wrap-ups in one transaction, each in a
+// savepoint; if the transaction itself fails, each is tried alone.
+func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello.WrapUpResult {
+	results := make([]sportello.WrapUpResult, len(items))
+	if len(items) == 1 {
+		// Alone: no savepoint, a refusal rolls the transaction back.
+		it := items[0]
+		err := db.update(ctx, func(tx pgx.Tx) error {
+			var err error
+			results[0].Case, results[0].Replayed, err = db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+			return err
+		})
+		if err != nil {
+			results[0] = sportello.WrapUpResult{Err: internal("record wrap-up", err)}
+		}
+		return results
+	}
+	err := db.update(ctx, func(tx pgx.Tx) error {
+		for i, it := range items {
+			if _, err := tx.Exec(ctx, `SAVEPOINT wrap_up`); err != nil {
+				return err
+			}
+			c, replayed, err := db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+			if err != nil {
+				if _, rerr := tx.Exec(ctx, `ROLLBACK TO wrap_up`); rerr != nil {
+					return rerr
+				}
+				c, replayed = nil, false
+			}
+			if _, rerr := tx.Exec(ctx, `RELEASE wrap_up`); rerr != nil {
+				return rerr
+			}
+			results[i] = sportello.WrapUpResult{Case: c, Replayed: replayed, Err: internal("record wrap-up", err)}
+		}
+		return nil
+	})
+	if err != nil {
+		for i := range items {
+			results[i] = db.commitWrapUps(ctx, items[i:i+1])[0]
+		}
+	}
+	return results
+}

@@ -1,0 +1,34 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/sportello/sportello"
+	"github.com/sportello/sportello/sync/wire"
+)
+
+// TestCallbackDueFrame: a callback just due goes through a callback_due
+// frame both ways, its next attempt included; one without a callback is
+// refused both ways.
+func TestCallbackDueFrame(t *testing.T) {
+	from := time.Date(2026, 4, 27, 7, 10, 0, 0, time.UTC)
+	cb := &sportello.Callback{ID: "cb-1", CaseID: "k-1", Number: "+393351112233", From: from, To: from.Add(time.Hour), Owner: "u-a",
+		State: sportello.CallbackScheduled, CreatedAt: from, UpdatedAt: from, NextAt: from.Add(17 * time.Minute), CitizenName: "Luca Verdi"}
+	const want = `{"type":"callback_due","callback":{"id":"cb-1","case_id":"k-1","number":"+393351112233","from":"2026-04-27T07:10:00Z","to":"2026-04-27T08:10:00Z","owner":"u-a","state":"scheduled","created_at":"2026-04-27T07:10:00Z","updated_at":"2026-04-27T07:10:00Z","citizen_name":"Luca Verdi","next_attempt":"2026-04-27T07:27:00Z"}}`
+	data, err := json.Marshal(wire.CallbackDueFrame(cb))
+	if err != nil || string(data) != want {
+		t.Fatalf("encoded %s, %v;\nwant %s", data, err, want)
+	}
+	f, err := wire.DecodeServerFrame(data)
+	if err != nil || f.Type != wire.FrameCallbackDue || f.Due == nil || f.Due.ID != "cb-1" || !f.Due.NextAt.Equal(cb.NextAt) {
+		t.Fatalf("decoded %+v, %v", f, err)
+	}
+	if _, err := json.Marshal(wire.CallbackDueFrame(nil)); err == nil {
+		t.Fatal("a frame without a callback encoded")
+	}
+	if _, err := wire.DecodeServerFrame([]byte(`{"type":"callback_due"}`)); sportello.ErrorCode(err) != sportello.EINVALID {
+		t.Fatalf("a frame without a callback decoded: %v", err)
+	}
+}
