@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,9 @@ const benchAgentEnv = "SPORTELLO_BENCH_AGENT"
 func TestBenchAgent(t *testing.T) {
 	if os.Getenv(benchAgentEnv) != "1" {
 		t.Skip("the benchmark's peer process (BenchmarkSippLoad)")
+	}
+	if os.Getenv("GOGC") == "" { // as cmd/loadgen's agent does
+		debug.SetGCPercent(softphone.ManyCallsGCPercent)
 	}
 	p := softphone.New(
 		softphone.WithListenAddr("127.0.0.1:0"),

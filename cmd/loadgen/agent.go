@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +80,9 @@ type agentEvent struct {
 
 func (m *Main) runAgent(ctx context.Context) error {
 	c := m.Agent
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(softphone.ManyCallsGCPercent)
+	}
 	if c.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Duration)
