@@ -141,3 +141,32 @@ func (c *Committer[I, R]) commit(batch []*request[I, R]) {
 		close(req.done)
 	}
 }
+
+// Prepared checks ops one by one with prepare, hands the accepted ones to
+// c as one caller's batch, and returns one result per op in its place: an
+// op prepare refuses, or every accepted op when the batch could not be
+// done (ctx ended), gets fail of that error.
+func Prepared[O, I, R any](ctx context.Context, c *Committer[I, R], ops []O,
+	prepare func(O) (I, error), fail func(error) R) []R {
+	results := make([]R, len(ops))
+	items := make([]I, 0, len(ops))
+	at := make([]int, 0, len(ops)) // the op of each item
+	for i, op := range ops {
+		it, err := prepare(op)
+		if err != nil {
+			results[i] = fail(err)
+			continue
+		}
+		items = append(items, it)
+		at = append(at, i)
+	}
+	done, err := c.Do(ctx, items)
+	for j, i := range at {
+		if err != nil {
+			results[i] = fail(err)
+			continue
+		}
+		results[i] = done[j]
+	}
+	return results
+}

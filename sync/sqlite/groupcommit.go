@@ -37,28 +37,17 @@ func (db *DB) wrapUpCommitter() *groupcommit.Committer[wrapUpItem, sportello.Wra
 // and every result comes after its commit. The same op id twice is stored
 // once, the second answered as a replay.
 func (db *DB) RecordWrapUps(ctx context.Context, ops []sportello.WrapUpOp) []sportello.WrapUpResult {
-	results := make([]sportello.WrapUpResult, len(ops))
-	items := make([]wrapUpItem, 0, len(ops))
-	at := make([]int, 0, len(ops)) // the op of each item
-	for i, op := range ops {
-		w, digest, err := check.WrapUp(op.Actor, op.WrapUp)
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
-		items = append(items, wrapUpItem{actor: op.Actor, w: w, digest: digest})
-		at = append(at, i)
-	}
-	done, err := db.wrapUpCommitter().Do(ctx, items)
-	for j, i := range at {
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
-		results[i] = done[j]
-	}
-	return results
+	return groupcommit.Prepared(ctx, db.wrapUpCommitter(), ops, prepareWrapUp, wrapUpFailed)
 }
+
+// prepareWrapUp checks a wrap-up op before it joins a group commit.
+func prepareWrapUp(op sportello.WrapUpOp) (wrapUpItem, error) {
+	w, digest, err := check.WrapUp(op.Actor, op.WrapUp)
+	return wrapUpItem{actor: op.Actor, w: w, digest: digest}, err
+}
+
+// wrapUpFailed is the result of a wrap-up op that was not recorded.
+func wrapUpFailed(err error) sportello.WrapUpResult { return sportello.WrapUpResult{Err: err} }
 
 // commitWrapUps records a batch of wrap-ups in one transaction, each in a
 // savepoint; if the transaction itself fails, each is tried alone.
