@@ -110,8 +110,10 @@ func (p *boardPanel) show(b *sportello.Board) {
 	if p.board != nil && b.At.Before(p.board.At) {
 		return
 	}
+	before := p.board
 	p.board, p.err = sortedBoard(b), ""
 	p.render()
+	p.s.boardMovedQueue(before, p.board) // boardqueue.go
 }
 
 // close stops following the board.

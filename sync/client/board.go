@@ -52,6 +52,15 @@ func (c *Client) SubscribeBoard(onBoard func(*sportello.Board)) (cancel func()) 
 	}
 }
 
+// watched reports whether anyone subscribed to the board: a board frame
+// is large, and a desktop that shows no board (or a simulated one, 50 of
+// them in loadgen on syncd's cores) need not decode it.
+func (l *boardLink) watched() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.subs) > 0
+}
+
 // deliverBoard hands a pushed board to the subscribers.
 func (c *Client) deliverBoard(b *sportello.Board) {
 	l := &c.board

@@ -517,6 +517,9 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			}
 			return connected, c.unreachable()
 		}
+		if t, err := wire.ServerFrameType(data); err == nil && t == wire.FrameBoard && !c.board.watched() {
+			continue // nobody shows the board on this desktop: not decoded (board.go)
+		}
 		f, err := wire.DecodeServerFrame(data)
 		if err != nil {
 			c.logger.Warn("unreadable frame from syncd", logErr, err)

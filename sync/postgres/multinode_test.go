@@ -89,8 +89,9 @@ func receive(t *testing.T, who string, changes <-chan sportello.Change, caseID s
 
 // TestMultiNode_FanOut runs two syncd nodes on one PostgreSQL database: a
 // wrap-up recorded through node A reaches a desktop signed in to node B
-// (and the other way round) within a bounded wait, each change once and in
-// seq order, through LISTEN/NOTIFY.
+// (a supervisor holding the citizen's card: a supervisor's feed is its
+// own working set) and the other way round within a bounded wait, each
+// change once and in seq order, through LISTEN/NOTIFY.
 func TestMultiNode_FanOut(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	seed := open(t, dsn, nil)
@@ -99,10 +100,13 @@ func TestMultiNode_FanOut(t *testing.T) {
 	}
 	a, b := node(t, dsn), node(t, dsn)
 
-	_, onB := signIn(t, b, "supervisore")
+	supB, onB := signIn(t, b, "supervisore")
 	opA, onA := signIn(t, a, "operatore")
 	ctx, cancel := context.WithTimeout(context.Background(), pushWait)
 	defer cancel()
+	if _, err := supB.LookupCaller(ctx, "+390212345678", "call-0"); err != nil { // Maria Rossi's card
+		t.Fatal(err)
+	}
 
 	start := time.Now()
 	k, err := opA.RecordWrapUp(ctx, sportello.WrapUp{CallID: "call-1", CitizenID: "c-rossi", Outcome: sportello.OutcomeTransferred, Note: "Trasferita"})

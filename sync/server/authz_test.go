@@ -338,12 +338,14 @@ func TestServer_Authorization(t *testing.T) {
 		post("operatore2", sportello.WrapUp{CallID: "c2", CitizenID: "c-rossi", Outcome: sportello.OutcomeTransferred})
 		post("operatore2", sportello.WrapUp{CallID: "c3", CaseID: "k-multa", Outcome: sportello.OutcomeTransferred})
 		kinds := []kind{
+			// A supervisor's feed is its own working set, like anyone's:
+			// the board tells it the rest (policy.go).
 			{"OwnCase", []int64{1, 2, 3},
-				map[string]bool{"operatore": true, "operatore2": false, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}},
+				map[string]bool{"operatore": true, "operatore2": false, "specialista": false, "specialista2": false, "supervisore": false, "admin": true}},
 			{"CitizenLookedUp", []int64{4, 5, 6},
-				map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}},
+				map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": false, "admin": true}},
 			{"DeskCase", []int64{7, 8},
-				map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}},
+				map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": false, "admin": true}},
 		}
 		// check reads seqs from the socket (and from GET /v1/changes when
 		// pull) and compares each with the table.
@@ -385,15 +387,15 @@ func TestServer_Authorization(t *testing.T) {
 		// they wrote on), and so does its author.
 		post("operatore2", sportello.WrapUp{CallID: "c4", CaseID: own.ID, Outcome: sportello.OutcomeResolvedFirstContact})
 		check([]kind{{"OthersEventOnOwnCase", []int64{9, 10},
-			map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": true, "admin": true}}}, false)
+			map[string]bool{"operatore": true, "operatore2": true, "specialista": false, "specialista2": false, "supervisore": false, "admin": true}}}, false)
 
-		// specialista claims the Multe desk's case: the desk, whoever
-		// wrote on the case (operatore2) and supervisors see it.
+		// specialista claims the Multe desk's case: the desk and whoever
+		// wrote on the case (operatore2) see it.
 		if status, body := e.call(t, "POST", "/v1/cases/k-multa/events", tokens["specialista"], strings.NewReader(`{"kind":"claimed"}`)); status != made {
 			t.Fatalf("claim: %d %s", status, body)
 		}
 		check([]kind{{"DeskClaim", []int64{11},
-			map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}}}, false)
+			map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": false, "admin": true}}}, false)
 
 		// An edit of the knowledge base or of the directory goes to every
 		// desktop (kbedit.go).
@@ -405,6 +407,19 @@ func TestServer_Authorization(t *testing.T) {
 		}
 		everyone := map[string]bool{"operatore": true, "operatore2": true, "specialista": true, "specialista2": true, "supervisore": true, "admin": true}
 		check([]kind{{"KBEdit", []int64{12}, everyone}, {"DirectoryEdit", []int64{13}, everyone}}, false)
+
+		// The supervisor writes on the Multe desk's case: it sees its note
+		// and, from then on, the case's other events.
+		for _, w := range []struct{ user, body string }{
+			{"supervisore", `{"kind":"note","note":"Seguo io il caso"}`},
+			{"specialista", `{"kind":"note","note":"Risposta domani"}`},
+		} {
+			if status, body := e.call(t, "POST", "/v1/cases/k-multa/events", tokens[w.user], strings.NewReader(w.body)); status != made {
+				t.Fatalf("note by %s: %d %s", w.user, status, body)
+			}
+		}
+		check([]kind{{"SupervisorWroteOn", []int64{14, 15},
+			map[string]bool{"operatore": false, "operatore2": true, "specialista": true, "specialista2": false, "supervisore": true, "admin": true}}}, false)
 		_ = ctx
 	})
 }

@@ -21,12 +21,14 @@ type hub struct {
 
 	mu      sync.Mutex
 	conns   map[*wsConn]struct{}
+	idx     hubIndex // who may see what (hubindex.go)
+	round   uint64   // publishes so far: marks a connection offered the current one
 	closed  bool
 	lastSeq int64          // the newest change published: publish goes in seq order
 	wg      sync.WaitGroup // one per connection being served
 }
 
-func newHub() *hub { return &hub{conns: make(map[*wsConn]struct{})} }
+func newHub() *hub { return &hub{conns: make(map[*wsConn]struct{}), idx: newHubIndex()} }
 
 // add registers c; false when the hub is closed.
 func (h *hub) add(c *wsConn) bool {
@@ -36,6 +38,7 @@ func (h *hub) add(c *wsConn) bool {
 		return false
 	}
 	h.conns[c] = struct{}{}
+	h.idx.add(c)
 	c.joined = h.lastSeq
 	h.wg.Add(1)
 	return true
@@ -46,43 +49,44 @@ func (h *hub) remove(c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.conns, c)
+	h.idx.drop(c)
 	h.wg.Done()
 }
 
 // queued is a change waiting in a connection's send queue, with when it
-// was published, for the push latency.
+// was published, for the push latency, and its frames, encoded once for
+// every connection (hubframes.go).
 type queued struct {
 	change sportello.Change
 	at     time.Time
+	frames encodedFrames
 }
 
-// publish queues ch on every connection without waiting for any. The
-// queues hold pointers to one shared copy: an idle connection's queue of
-// DefaultSendQueue costs 8 bytes a slot, not a whole change. A
-// visible-only feed is not offered the changes its user may not see: at
-// 2,000 desktops most changes are for a handful of them, and waking every
-// connection's writer for each change was most of syncd's work; the
-// writer tells such a skip from a gap by its seq (writeFrames). Changes
-// are published in seq order.
+// publish queues ch on every connection that may see it without waiting
+// for any. The queues hold pointers to one shared copy: an idle
+// connection's queue of DefaultSendQueue costs 8 bytes a slot, not a
+// whole change. A visible-only feed is not offered the changes its user
+// may not see, and the hub's index finds those who may without asking
+// every connection (hubindex.go): at 2,000 desktops most changes are for
+// a handful of them; the writer tells such a skip from a gap by its seq
+// (writeFrames). Changes are published in seq order.
 func (h *hub) publish(ch sportello.Change) {
 	q := &queued{change: ch, at: time.Now()}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lastSeq = max(h.lastSeq, ch.Seq)
-	for c := range h.conns {
-		if c.visible && !c.viewer.visible(ch) {
-			continue
-		}
+	h.offerEach(ch, func(c *wsConn) {
 		select {
 		case c.send <- q:
 		default:
 			delete(h.conns, c) // nothing more for it: it resyncs from the store
+			h.idx.drop(c)
 			c.stop(wire.CloseTryAgainLater, "too slow: reconnect from your cursor")
 			if h.metrics != nil {
 				h.metrics.inc(`syncd_websockets_dropped_total{reason="slow"}`)
 			}
 		}
-	}
+	})
 }
 
 // stats returns the number of connections and the sum and maximum of
@@ -105,6 +109,7 @@ func (h *hub) addCitizen(session, citizenID string) {
 	for c := range h.conns {
 		if c.session == session && c.viewer != nil {
 			c.viewer.addCitizen(citizenID)
+			h.idx.put(c, byCitizen, citizenID)
 		}
 	}
 }
@@ -116,6 +121,7 @@ func (h *hub) dropSession(session string) {
 	for c := range h.conns {
 		if c.session == session {
 			delete(h.conns, c)
+			h.idx.drop(c)
 			c.stop(wire.ClosePolicyViolation, "signed out")
 		}
 	}
@@ -146,20 +152,25 @@ func (h *hub) wait(d time.Duration) {
 type wsConn struct {
 	ws      *websocket.Conn
 	user    *sportello.User
-	session string        // sessionKey of its token
-	viewer  *viewer       // what it may see
-	visible bool          // feed=visible: only what it may see, with prev (feed.go)
-	joined  int64         // the hub's newest seq when it joined: every later one is offered to it
-	send    chan *queued  // live changes, bounded; shared, read-only
-	pongs   chan struct{} // a ping to answer
-	resub   chan int64    // a subscribe to serve
-	boards  chan []byte   // the newest board frame; nil for users who do not see the board (board.go)
-	hands   chan []byte   // the newest frame of the user's raised hand (boardact.go)
-	dues    chan []byte   // callbacks of the user's just due (callbackdue.go)
-	quit    chan struct{} // closed by stop
-	once    sync.Once
-	code    int    // close code, set by stop
-	reason  string // close reason, set by stop
+	session string  // sessionKey of its token
+	viewer  *viewer // what it may see
+	visible bool    // feed=visible: only what it may see, with prev (feed.go)
+	joined  int64   // the hub's newest seq when it joined: every later one is offered to it
+	// Under the hub's mu (hubindex.go): offered every change, or the keys
+	// it is indexed by; the publish round it was last offered.
+	everyChange bool
+	keys        []indexKey
+	offered     uint64
+	send        chan *queued  // live changes, bounded; shared, read-only
+	pongs       chan struct{} // a ping to answer
+	resub       chan int64    // a subscribe to serve
+	boards      chan []byte   // the newest board frame; nil for users who do not see the board (board.go)
+	hands       chan []byte   // the newest frame of the user's raised hand (boardact.go)
+	dues        chan []byte   // callbacks of the user's just due (callbackdue.go)
+	quit        chan struct{} // closed by stop
+	once        sync.Once
+	code        int    // close code, set by stop
+	reason      string // close reason, set by stop
 }
 
 // stop ends the connection with a close code; the first call wins.
@@ -324,6 +335,11 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 				if f, send := c.frameOf(ch, &prev); send && !write(f) {
 					return false
 				}
+				if c.ownEvent(ch) {
+					// Its viewer has learned the case from a change
+					// the hub did not publish to it (hubindex.go).
+					s.hub.watchCase(c, ch.CaseID)
+				}
 				last = ch.Seq
 			}
 			if len(changes) < wire.MaxChangesLimit {
@@ -367,11 +383,13 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 				last = ch.Seq - 1
 				fallthrough
 			default:
-				if f, send := c.frameOf(ch, &prev); !send {
-					last = ch.Seq // not for this user: nothing to send
-				} else if write(f) {
+				// Not for this user (nothing written), or written from
+				// the frames encoded once for all (hubframes.go).
+				if wrote, ok := s.writeLive(c, q, &prev, write); ok {
 					last = ch.Seq
-					s.metrics.pushLatency.observe(time.Since(q.at))
+					if wrote {
+						s.metrics.pushLatency.observe(time.Since(q.at))
+					}
 				}
 			}
 		case n := <-c.resub:

@@ -194,7 +194,7 @@ func (f ServerFrame) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a server frame leniently: a desktop ignores fields a
 // newer syncd adds.
 func (f *ServerFrame) UnmarshalJSON(data []byte) error {
-	t, err := frameType(data)
+	t, err := ServerFrameType(data) // peek.go
 	if err != nil {
 		return err
 	}

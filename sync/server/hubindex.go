@@ -1,0 +1,163 @@
+package server
+
+import "github.com/sportello/sportello"
+
+// connSet is a set of WebSocket connections.
+type connSet map[*wsConn]struct{}
+
+// indexKind names what the hub's index finds connections by.
+type indexKind uint8
+
+// A change is offered to the connections of its event's author, of its
+// case, of its citizen and of its desk.
+const (
+	byUser indexKind = iota
+	byCase
+	byCitizen
+	byDesk
+	indexKinds
+)
+
+// indexKey is one entry of a connection in the hub's index.
+type indexKey struct {
+	kind indexKind
+	key  string
+}
+
+// hubIndex finds the connections a change may be offered to without
+// asking every connection's viewer: at 2,000 desktops, calling visible()
+// on each connection for each change was a third of syncd's CPU, and
+// nearly every change is for a handful of them. A visible-only feed is
+// indexed by its user and by the cases, citizens and desks its viewer
+// names; any other connection (a viewer that sees every change, or the
+// default feed, which sends a placeholder for each change its user may
+// not see) is in every. Guarded by the hub's mu.
+type hubIndex struct {
+	every connSet
+	by    [indexKinds]map[string]connSet
+}
+
+func newHubIndex() hubIndex {
+	x := hubIndex{every: make(connSet)}
+	for k := range x.by {
+		x.by[k] = make(map[string]connSet)
+	}
+	return x
+}
+
+// add indexes c by what its viewer names now; what the viewer learns
+// later is indexed as it does (put).
+func (x *hubIndex) add(c *wsConn) {
+	v := c.viewer
+	if !c.visible || v == nil || v.all {
+		c.everyChange = true
+		x.every[c] = struct{}{}
+		return
+	}
+	x.put(c, byUser, v.userID)
+	v.mu.Lock() // the hub's lock, then a viewer's: never the other way
+	defer v.mu.Unlock()
+	for id := range v.cases {
+		x.put(c, byCase, id)
+	}
+	for id := range v.citizens {
+		x.put(c, byCitizen, id)
+	}
+	for id := range v.desks {
+		x.put(c, byDesk, id)
+	}
+}
+
+// put indexes c under key, once; a connection offered every change needs
+// no key.
+func (x *hubIndex) put(c *wsConn, kind indexKind, key string) {
+	if key == "" || c.everyChange {
+		return
+	}
+	set := x.by[kind][key]
+	if set == nil {
+		set = make(connSet, 1)
+		x.by[kind][key] = set
+	}
+	if _, ok := set[c]; ok {
+		return
+	}
+	set[c] = struct{}{}
+	c.keys = append(c.keys, indexKey{kind, key})
+}
+
+// drop removes c from the index; dropping it again does nothing.
+func (x *hubIndex) drop(c *wsConn) {
+	delete(x.every, c)
+	for _, k := range c.keys {
+		set := x.by[k.kind][k.key]
+		delete(set, c)
+		if len(set) == 0 {
+			delete(x.by[k.kind], k.key)
+		}
+	}
+	c.keys = nil
+}
+
+// offerEach calls offer once for each connection that may see ch: every
+// connection for a knowledge-base or directory change, which every
+// desktop keeps. The connections of the event's author are indexed by
+// its case from now on, as their viewers learn it (viewer.visible).
+// offer may drop the connection from the index. Called with h.mu held.
+func (h *hub) offerEach(ch sportello.Change, offer func(c *wsConn)) {
+	h.round++
+	once := func(c *wsConn) {
+		if c.offered != h.round {
+			c.offered = h.round
+			offer(c)
+		}
+	}
+	if ch.Kind == sportello.ChangeKindKB || ch.Kind == sportello.ChangeKindDirectory {
+		for c := range h.conns {
+			once(c)
+		}
+		return
+	}
+	for c := range h.idx.every {
+		once(c)
+	}
+	if ch.Event != nil && ch.Event.AuthorID != "" {
+		for c := range h.idx.by[byUser][ch.Event.AuthorID] {
+			h.idx.put(c, byCase, ch.CaseID)
+			once(c)
+		}
+	}
+	if ch.CaseID != "" {
+		for c := range h.idx.by[byCase][ch.CaseID] {
+			once(c)
+		}
+	}
+	if ch.CitizenID != "" {
+		for c := range h.idx.by[byCitizen][ch.CitizenID] {
+			once(c)
+		}
+	}
+	if ch.DeskID != "" {
+		for c := range h.idx.by[byDesk][ch.DeskID] {
+			once(c)
+		}
+	}
+}
+
+// watchCase indexes c by a case its viewer learned from a change its
+// writer sent from the store (a backlog), not through publish.
+func (h *hub) watchCase(c *wsConn, caseID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.conns[c]; ok {
+		h.idx.put(c, byCase, caseID)
+	}
+}
+
+// ownEvent reports whether ch is an event c's user wrote on a case, on a
+// connection indexed by key: its viewer learns the case (viewer.visible).
+// The hub indexes it when it publishes ch; a change c's writer reads from
+// the store has not been published to c.
+func (c *wsConn) ownEvent(ch sportello.Change) bool {
+	return !c.everyChange && c.viewer != nil && ch.Event != nil && ch.CaseID != "" && ch.Event.AuthorID == c.viewer.userID
+}
