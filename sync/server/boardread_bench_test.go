@@ -84,6 +84,8 @@ func BenchmarkBoardRecompute(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		// The frame every board decodes (boardframe_export_test.go).
+		b.ReportMetric(float64(len(srv.BoardFrameForTest())), "frame-bytes")
 	})
 	// A wrap-up's changes on a new case: opened, call, wrap-up.
 	wrapUp := []sportello.Change{
