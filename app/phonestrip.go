@@ -82,7 +82,7 @@ func (l *phoneLayout) setFolded(on bool) {
 	l.callBox.Refresh()
 	l.split.Trailing = widget.NewLabel("") // the tabs show under the strip now
 	l.strip.Objects = []fyne.CanvasObject{container.NewBorder(nil, banner, nil,
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(360, buttons.MinSize().Height), buttons), l.toggle),
+		container.NewHBox(buttons, l.toggle), // the buttons at their own width: none cut short
 		container.NewHBox(state, number))}
 	l.strip.Refresh()
 	l.body.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(l.strip, widget.NewSeparator()), nil, nil, nil, l.tabs)}

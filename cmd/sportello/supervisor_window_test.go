@@ -143,8 +143,10 @@ func TestWindow_SupervisorBoardUnderLoad(t *testing.T) {
 	if w := selectedTabAtLeft(first); w < 60 {
 		t.Fatalf("no selected tab at the window's left edge (%d pixels of its underline): the board is not the main screen", w)
 	}
-	// Text fills the board: the agents' lines, one under the other.
-	if rows := textRows(first); rows < 150 {
+	// Text fills the board: the agents' lines, one under the other (an
+	// empty or unread board has about 30 such rows; a full one 140-200,
+	// depending on how many alerts and FCR lines the run had).
+	if rows := textRows(first); rows < 100 {
 		t.Fatalf("only %d pixel rows hold text: the board shows too little", rows)
 	}
 
