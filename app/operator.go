@@ -883,7 +883,13 @@ func (s *operatorScreen) signedIn() {
 		return
 	}
 	if indexOfTab(s.tabs, s.queueTab) < 0 {
-		s.tabs.Append(s.queueTab)
+		if s.user != nil && s.user.Role == sportello.RoleSpecialist {
+			// The queue is a specialist's main screen: first, where the
+			// tab strip never hides it in its overflow.
+			s.tabs.SetItems(append([]*container.TabItem{s.queueTab}, s.tabs.Items...))
+		} else {
+			s.tabs.Append(s.queueTab) // a supervisor's board comes first
+		}
 	}
 	s.win.SetMainMenu(s.mainMenu())
 	s.tabs.Select(s.queueTab)

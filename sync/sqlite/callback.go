@@ -36,7 +36,7 @@ func scanCallback(s interface{ Scan(...any) error }) (*sportello.Callback, error
 }
 
 // insertCallback stores a new callback, inside a wrap-up's transaction.
-func insertCallback(ctx context.Context, tx *sql.Tx, cb *sportello.Callback) error {
+func insertCallback(ctx context.Context, tx execer, cb *sportello.Callback) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO callbacks (id, case_id, citizen_id, number, reason, window_from, window_to, owner, state, attempts, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,

@@ -90,7 +90,7 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 
 // recordWrapUpTx is RecordWrapUpOnce inside tx, for a wrap-up check.WrapUp
 // accepted with its digest.
-func (db *DB) recordWrapUpTx(ctx context.Context, tx *sql.Tx, actor *sportello.User, w sportello.WrapUp, digest []byte) (_ *sportello.Case, replayed bool, _ error) {
+func (db *DB) recordWrapUpTx(ctx context.Context, tx execer, actor *sportello.User, w sportello.WrapUp, digest []byte) (_ *sportello.Case, replayed bool, _ error) {
 	if w.ID != "" {
 		c, err := replayOp(ctx, tx, w.ID, opWrapUp, digest)
 		if err != nil || c != nil {
@@ -168,7 +168,7 @@ func (db *DB) recordWrapUpTx(ctx context.Context, tx *sql.Tx, actor *sportello.U
 }
 
 // wrapUpCitizen finds whom a new case is for.
-func wrapUpCitizen(ctx context.Context, tx *sql.Tx, w sportello.WrapUp) (string, error) {
+func wrapUpCitizen(ctx context.Context, tx execer, w sportello.WrapUp) (string, error) {
 	if w.CitizenID != "" {
 		return liveCitizen(ctx, tx, w.CitizenID) // a merged duplicate: its survivor (citizenedit.go)
 	}
@@ -179,7 +179,7 @@ func wrapUpCitizen(ctx context.Context, tx *sql.Tx, w sportello.WrapUp) (string,
 }
 
 // saveCase writes the case row, the cache of its derived state.
-func saveCase(ctx context.Context, tx *sql.Tx, c *sportello.Case, isNew bool) error {
+func saveCase(ctx context.Context, tx execer, c *sportello.Case, isNew bool) error {
 	if isNew {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO cases (id, citizen_id, category, subject, status, desk_id, claimed_by, opened_at, updated_at, escalated_at)
@@ -195,7 +195,7 @@ func saveCase(ctx context.Context, tx *sql.Tx, c *sportello.Case, isNew bool) er
 	return err
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e *sportello.CaseEvent, position int) error {
+func insertEvent(ctx context.Context, tx execer, e *sportello.CaseEvent, position int) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel, assignee_id, assignee)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -207,7 +207,7 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e *sportello.CaseEvent, positi
 // appendChange adds a change for an event. The seq is MAX+1 read inside the
 // writer's transaction: writes are serialized, so seqs are gap-free and in
 // commit order.
-func appendChange(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Case, e *sportello.CaseEvent) error {
+func appendChange(ctx context.Context, tx execer, now time.Time, c *sportello.Case, e *sportello.CaseEvent) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO changes (seq, at, kind, citizen_id, case_id, desk_id, event_id)
 		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM changes`,

@@ -108,12 +108,20 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 	if err != nil {
 		return nil, false, err
 	}
-	var result *sportello.Case
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	// The write sets out, read only once its commit is done: a caller gone
+	// first (ctx ended) leaves it to the group commit. Its ctx is the
+	// group's, so a caller gone does not interrupt the group's transaction.
+	var out struct {
+		c        *sportello.Case
+		replayed bool
+	}
+	write := func(ctx context.Context, tx execer) error {
+		out.c, out.replayed = nil, false
+		e := e // a retry alone starts from the event as sent
 		if e.ID != "" {
 			c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
 			if err != nil || c != nil {
-				result, replayed = c, c != nil
+				out.c, out.replayed = c, c != nil
 				return err
 			}
 			var n int
@@ -164,11 +172,17 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 				return err
 			}
 		}
-		result = c
+		out.c = c
 		return nil
-	})
+	}
+	// The event joins the wrap-ups' group commit (groupcommit.go), rather
+	// than waiting for the writer connection between their transactions.
+	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: write}})
+	if err == nil {
+		err = res[0].Err
+	}
 	if err != nil {
 		return nil, false, internal("record case event", err)
 	}
-	return result, replayed, nil
+	return out.c, out.replayed, nil
 }

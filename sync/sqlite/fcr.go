@@ -31,7 +31,7 @@ func (db *DB) repeatContactWindow() time.Duration {
 // resolved, the earlier wrap-up it repeats (marked repeated), and the
 // knowledge-base entries that answered the call. Other events and missed
 // calls store nothing.
-func (db *DB) recordWrapUpFacts(ctx context.Context, tx *sql.Tx, w sportello.WrapUp, c *sportello.Case, e *sportello.CaseEvent) error {
+func (db *DB) recordWrapUpFacts(ctx context.Context, tx execer, w sportello.WrapUp, c *sportello.Case, e *sportello.CaseEvent) error {
 	if e.Kind != sportello.EventWrapUp || e.Outcome == sportello.OutcomeMissed {
 		return nil
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 
 	"github.com/sportello/sportello"
@@ -10,11 +9,30 @@ import (
 	"github.com/sportello/sportello/sync/groupcommit"
 )
 
-// wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit.
+// wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit;
+// or, with write set, another write sharing the group commit (a case
+// event, desk.go), run in its own savepoint like a wrap-up.
 type wrapUpItem struct {
 	actor  *sportello.User
 	w      sportello.WrapUp
 	digest []byte
+	write  func(ctx context.Context, tx execer) error
+}
+
+// record records one item inside tx.
+func (db *DB) record(ctx context.Context, tx execer, it wrapUpItem) (*sportello.Case, bool, error) {
+	if it.write != nil {
+		return nil, false, it.write(ctx, tx)
+	}
+	return db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+}
+
+// what names an item's write in an internal error.
+func (it wrapUpItem) what() string {
+	if it.write != nil {
+		return "record case event"
+	}
+	return "record wrap-up"
 }
 
 // wrapUpCommitter is a store's group committer of wrap-ups, made on
@@ -56,22 +74,22 @@ func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello
 	if len(items) == 1 {
 		// Alone: no savepoint, a refusal rolls the transaction back.
 		it := items[0]
-		err := db.update(ctx, func(tx *sql.Tx) error {
+		err := db.updateCached(ctx, func(tx execer) error {
 			var err error
-			results[0].Case, results[0].Replayed, err = db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+			results[0].Case, results[0].Replayed, err = db.record(ctx, tx, it)
 			return err
 		})
 		if err != nil {
-			results[0] = sportello.WrapUpResult{Err: internal("record wrap-up", err)}
+			results[0] = sportello.WrapUpResult{Err: internal(it.what(), err)}
 		}
 		return results
 	}
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.updateCached(ctx, func(tx execer) error {
 		for i, it := range items {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT wrap_up`); err != nil {
 				return err
 			}
-			c, replayed, err := db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+			c, replayed, err := db.record(ctx, tx, it)
 			if err != nil {
 				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO wrap_up`); rerr != nil {
 					return rerr
@@ -81,7 +99,7 @@ func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello
 			if _, rerr := tx.ExecContext(ctx, `RELEASE wrap_up`); rerr != nil {
 				return rerr
 			}
-			results[i] = sportello.WrapUpResult{Case: c, Replayed: replayed, Err: internal("record wrap-up", err)}
+			results[i] = sportello.WrapUpResult{Case: c, Replayed: replayed, Err: internal(it.what(), err)}
 		}
 		return nil
 	})

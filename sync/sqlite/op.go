@@ -19,7 +19,7 @@ const opWrapUp = check.OpWrapUp
 // and ECONFLICT for an id already used by another op. Writes are
 // serialized on one connection, so two sends of one id racing each other
 // are ordered here: the second finds the first.
-func replayOp(ctx context.Context, tx *sql.Tx, id, kind string, digest []byte) (*sportello.Case, error) {
+func replayOp(ctx context.Context, tx execer, id, kind string, digest []byte) (*sportello.Case, error) {
 	var gotKind, caseID string
 	var gotDigest []byte
 	var events int
@@ -37,7 +37,7 @@ func replayOp(ctx context.Context, tx *sql.Tx, id, kind string, digest []byte) (
 }
 
 // recordOp stores an op id with what it did, in the op's transaction.
-func recordOp(ctx context.Context, tx *sql.Tx, id, kind, userID string, digest []byte, caseID string, events int, now time.Time) error {
+func recordOp(ctx context.Context, tx execer, id, kind, userID string, digest []byte, caseID string, events int, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		id, kind, userID, digest, caseID, events, encodeTime(now))
 	return err

@@ -43,6 +43,7 @@ type DB struct {
 	synchronous  string       // see SetSynchronous (durability.go)
 
 	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
+	stmts   stmtCache       // statements prepared on the writer (stmtcache.go)
 }
 
 // New returns a store on the file at path; call Open before use.
@@ -93,6 +94,9 @@ func (db *DB) dsn(readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// A group commit's savepoints journal in memory: in a file, each
+		// op's first write to a page was a pwrite (issue 4, stmtcache.go).
+		q.Add("_pragma", "temp_store(2)")
 	}
 	return "file:" + db.path + "?" + q.Encode()
 }
@@ -104,6 +108,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.read.Close())
 	}
 	if db.write != nil {
+		db.stmts.close()
 		errs = append(errs, db.write.Close())
 	}
 	return errors.Join(errs...)
