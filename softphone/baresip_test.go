@@ -107,78 +107,92 @@ func startBaresipCodecs(t *testing.T, codecs string) *baresip {
 	if err := wav.Close(); err != nil {
 		t.Fatal(err)
 	}
-	sipPort := freeUDPPort(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctrlAddr := l.Addr().String()
-	l.Close()
-	b := &baresip{t: t, dir: dir, sip: net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)), out: &syncBuffer{},
-		added: make(chan struct{}, 1), resp: make(chan baresipMessage, 16)}
-	config := strings.Join([]string{
-		"poll_method epoll",
-		"sip_listen " + b.sip,
-		"net_interface 127.0.0.1",
-		"audio_player alsa,null",
-		"audio_source aufile," + tone,
-		"audio_alert alsa,null",
-		"module_path /usr/lib/baresip/modules",
-		"module g711.so",
-		"module g722.so",
-		"module aufile.so",
-		"module alsa.so",
-		"module sndfile.so",
-		"module_app account.so",
-		"module_app menu.so",
-		"module_app ctrl_tcp.so",
-		"ctrl_tcp_listen " + ctrlAddr,
-		"snd_path " + dir,
-		"",
-	}, "\n")
-	if strings.Contains(strings.ToLower(codecs), "opus") {
-		config += "module opus.so\nausrc_srate 8000\nausrc_channels 1\n"
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	account := "<sip:bob@127.0.0.1>;regint=0;answermode=manual;audio_codecs=" + codecs + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(account), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-f", dir, "-s") // -s: SIP trace, for the tests to read
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = b.out, b.out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start baresip: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if b.ctrl != nil {
-			b.ctrl.Close()
+	// The ports are found free, then given to baresip: another process may
+	// take one meanwhile, and baresip then exits at once. Try again with
+	// new ports, up to three times.
+	var b *baresip
+attempts:
+	for attempt := 1; ; attempt++ {
+		sipPort := freeUDPPort(t)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
 		}
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("baresip output:\n%s", lastLines(b.out.String(), 60))
+		ctrlAddr := l.Addr().String()
+		l.Close()
+		b = &baresip{t: t, dir: dir, sip: net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)), out: &syncBuffer{},
+			added: make(chan struct{}, 1), resp: make(chan baresipMessage, 16)}
+		config := strings.Join([]string{
+			"poll_method epoll",
+			"sip_listen " + b.sip,
+			"net_interface 127.0.0.1",
+			"audio_player alsa,null",
+			"audio_source aufile," + tone,
+			"audio_alert alsa,null",
+			"module_path /usr/lib/baresip/modules",
+			"module g711.so",
+			"module g722.so",
+			"module aufile.so",
+			"module alsa.so",
+			"module sndfile.so",
+			"module_app account.so",
+			"module_app menu.so",
+			"module_app ctrl_tcp.so",
+			"ctrl_tcp_listen " + ctrlAddr,
+			"snd_path " + dir,
+			"",
+		}, "\n")
+		if strings.Contains(strings.ToLower(codecs), "opus") {
+			config += "module opus.so\nausrc_srate 8000\nausrc_channels 1\n"
 		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for b.ctrl == nil {
-		c, err := net.Dial("tcp", ctrlAddr)
-		switch {
-		case err == nil:
-			b.ctrl = c
-		case time.Now().After(deadline):
-			t.Fatalf("baresip's ctrl_tcp not listening on %s: %v\n%s", ctrlAddr, err, b.out.String())
-		default:
-			select {
-			case err := <-exited:
-				t.Fatalf("baresip exited: %v\n%s", err, b.out.String())
-			case <-time.After(50 * time.Millisecond):
+		if err := os.WriteFile(filepath.Join(dir, "config"), []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		account := "<sip:bob@127.0.0.1>;regint=0;answermode=manual;audio_codecs=" + codecs + "\n"
+		if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(account), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "-f", dir, "-s") // -s: SIP trace, for the tests to read
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = b.out, b.out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start baresip: %v", err)
+		}
+		exited := make(chan struct{}) // closed when baresip has exited
+		var waitErr error
+		go func() { waitErr = cmd.Wait(); close(exited) }()
+		b := b
+		t.Cleanup(func() {
+			if b.ctrl != nil {
+				b.ctrl.Close()
+			}
+			_ = cmd.Process.Kill()
+			<-exited
+			if t.Failed() {
+				t.Logf("baresip output:\n%s", lastLines(b.out.String(), 60))
+			}
+		})
+		deadline := time.Now().Add(10 * time.Second)
+		for b.ctrl == nil {
+			c, err := net.Dial("tcp", ctrlAddr)
+			switch {
+			case err == nil:
+				b.ctrl = c
+			case time.Now().After(deadline):
+				t.Fatalf("baresip's ctrl_tcp not listening on %s: %v\n%s", ctrlAddr, err, b.out.String())
+			default:
+				select {
+				case <-exited:
+					if attempt < 3 {
+						t.Logf("baresip exited at start (%v), trying new ports:\n%s", waitErr, lastLines(b.out.String(), 10))
+						continue attempts
+					}
+					t.Fatalf("baresip exited: %v\n%s", waitErr, b.out.String())
+				case <-time.After(50 * time.Millisecond):
+				}
 			}
 		}
+		break
 	}
 	go b.read(bufio.NewReader(b.ctrl))
 	return b
