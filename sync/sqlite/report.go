@@ -10,7 +10,7 @@ import (
 // reportFactsQuery reads the wrap-ups and resolutions of a period with
 // their case, the desk the case was last sent to (a correlated lookup
 // back along the case's events, on their (case_id, position) key) and
-// the wrap-up's first-contact flags; case_events_kind_at finds the rows.
+// the wrap-up's first-contact flags; case_events_wrap_up_counts (kind, at, ...) finds the rows.
 const reportFactsQuery = `
 	SELECT e.case_id, CASE WHEN e.category <> '' THEN e.category ELSE c.category END,
 		COALESCE((SELECT x.desk_id FROM case_events x
