@@ -1,11 +1,7 @@
 package desktop
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/sportello/sportello"
@@ -37,24 +33,8 @@ func (m *Main) SaveSIPPassword(configPath, password string) error {
 	if err := softphone.OpenCredentials(m.Config.DataDir).Save(ref, password); err != nil {
 		return fmt.Errorf("save SIP password: %w", err)
 	}
-	settings := map[string]any{}
-	raw, err := os.ReadFile(configPath)
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(raw, &settings); err != nil {
-			return fmt.Errorf("config %s: %w", configPath, err)
-		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("config: %w", err)
-	}
-	settings["sip_password_ref"] = ref
-	delete(settings, "sip_password")
-	raw, err = json.MarshalIndent(settings, "", "  ")
-	if err != nil {
+	if err := updateConfigFile(configPath, map[string]any{"sip_password_ref": ref, "sip_password": nil}); err != nil {
 		return err
-	}
-	if err := os.WriteFile(configPath, append(raw, '\n'), 0o600); err != nil {
-		return fmt.Errorf("write config: %w", err)
 	}
 	m.Config.SIPPasswordRef = ref
 	return nil

@@ -64,43 +64,11 @@ func (m *Main) saveSettings(st app.Settings) error {
 		return err
 	}
 	st.Codecs, _ = softphone.CheckCodecs(st.Codecs) // as SDP spells them
-	path := m.configFile()
-	doc := map[string]json.RawMessage{}
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(b, &doc); err != nil {
-			return sportello.Errorf(sportello.EINVALID, "config %s is not JSON: %v", path, err)
-		}
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return fmt.Errorf("read config: %w", err)
-	}
-	for k, v := range map[string]any{
+	if err := updateConfigFile(m.configFile(), map[string]any{
 		"lang": st.Language, "theme": st.Theme, "text_scale": st.TextScale,
 		"microphone": st.Microphone, "speaker": st.Speaker, "ring_device": st.RingDevice, "codecs": st.Codecs,
-	} {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("settings: %w", err)
-		}
-		doc[k] = raw
-	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return fmt.Errorf("settings: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("config directory: %w", err)
-	}
-	// Written aside and renamed: a crash never leaves half a config file.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(out, '\n'), 0o600); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write config: %w", err)
+	}); err != nil {
+		return err
 	}
 	m.Config.Lang, m.Config.Theme, m.Config.TextScale = st.Language, st.Theme, st.TextScale
 	m.Config.Microphone, m.Config.Speaker, m.Config.RingDevice = st.Microphone, st.Speaker, st.RingDevice
@@ -108,7 +76,7 @@ func (m *Main) saveSettings(st app.Settings) error {
 	if m.sound != nil {
 		m.sound.setCallDevices(st.Microphone, st.Speaker)
 	}
-	m.Logger.Info("settings saved", "path", path, "lang", st.Language, "theme", st.Theme, "text_scale", st.TextScale,
+	m.Logger.Info("settings saved", "path", m.configFile(), "lang", st.Language, "theme", st.Theme, "text_scale", st.TextScale,
 		"microphone", st.Microphone, "speaker", st.Speaker, "ring_device", st.RingDevice, "codecs", strings.Join(st.Codecs, ","))
 	return nil
 }
@@ -137,4 +105,48 @@ func (m *Main) soundDevices() (mics, speakers []string) {
 		speakers = append(speakers, d.Name)
 	}
 	return mics, speakers
+}
+
+// updateConfigFile sets keys in the JSON config file at path (nil removes
+// a key), keeping every other key it holds. It writes aside and renames,
+// so a crash never leaves half a config file.
+func updateConfigFile(path string, set map[string]any) error {
+	doc := map[string]json.RawMessage{}
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return sportello.Errorf(sportello.EINVALID, "config %s is not JSON: %v", path, err)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		return fmt.Errorf("read config: %w", err)
+	}
+	for k, v := range set {
+		if v == nil {
+			delete(doc, k)
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("config %s: %w", k, err)
+		}
+		doc[k] = raw
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("config directory: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(out, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write config: %w", err)
+	}
+	return nil
 }
