@@ -116,3 +116,29 @@ func (r *Ringer) play(stop, done chan struct{}) {
 		}
 	}
 }
+
+// PlayOnce writes tone to sink once, a 20 ms frame at a time in real time
+// (as the Ringer does), then waits up to 400 ms for a sink that buffers
+// (a speaker keeps 200 ms ahead) to play what it holds.
+func PlayOnce(sink Sink, tone []int16) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	frame := make([]int16, FrameSamples)
+	for pos := 0; pos < len(tone); pos += len(frame) {
+		clear(frame)
+		copy(frame, tone[pos:])
+		if err := sink.WritePCM(frame); err != nil {
+			return err
+		}
+		<-tick.C
+	}
+	if b, ok := sink.(interface{ Buffered() int }); ok {
+		for range 20 {
+			if b.Buffered() == 0 {
+				break
+			}
+			<-tick.C
+		}
+	}
+	return nil
+}

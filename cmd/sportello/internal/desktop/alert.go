@@ -2,7 +2,6 @@ package desktop
 
 import (
 	"sync"
-	"time"
 
 	"github.com/sportello/sportello/app"
 	"github.com/sportello/sportello/assets"
@@ -55,8 +54,7 @@ func (a *alertPlayer) Play() {
 	}()
 }
 
-// play writes the alert to the speaker one 20 ms frame at a time in real
-// time (the speaker keeps only 200 ms ahead), then lets it drain.
+// play plays the alert once on the speaker (audio.PlayOnce).
 func (a *alertPlayer) play(spec string) {
 	snk, err := a.s.sink(spec, "alert")
 	if err != nil {
@@ -68,25 +66,8 @@ func (a *alertPlayer) play(spec string) {
 			a.s.logger.Warn("close the alert's speaker", "error", err)
 		}
 	}()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	frame := make([]int16, audio.FrameSamples)
-	for pos := 0; pos < len(a.tone); pos += len(frame) {
-		clear(frame)
-		copy(frame, a.tone[pos:])
-		if err := snk.WritePCM(frame); err != nil {
-			a.s.logger.Warn("the board's alert stopped", "error", err)
-			return
-		}
-		<-tick.C
-	}
-	if b, ok := snk.(interface{ Buffered() int }); ok {
-		for range 20 { // at most 400 ms: the speaker holds 200 ms
-			if b.Buffered() == 0 {
-				break
-			}
-			<-tick.C
-		}
+	if err := audio.PlayOnce(snk, a.tone); err != nil {
+		a.s.logger.Warn("the board's alert stopped", "error", err)
 	}
 }
 
