@@ -139,26 +139,6 @@ func (cb *Callback) Attempt(a CallbackAttempt) error {
 	return cb.AttemptUnder(a, CallbackRetry{}) // callbackretry.go
 }
 
-// SortCallbacks orders callbacks first due, first served: by window start,
-// then window end, then id.
-func SortCallbacks(cbs []*Callback) {
-	slices.SortStableFunc(cbs, func(a, b *Callback) int {
-		if c := a.From.Compare(b.From); c != 0 {
-			return c
-		}
-		if c := a.To.Compare(b.To); c != 0 {
-			return c
-		}
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
-}
-
 // CallbackService lists the callbacks the signed-in user may work and
 // records the outcome of calling a citizen back.
 type CallbackService interface {

@@ -82,14 +82,14 @@ func TestCallback_WindowAndOwner(t *testing.T) {
 	}
 }
 
-func TestSortCallbacks(t *testing.T) {
+func TestSortCallbacksDue(t *testing.T) {
 	cbs := []*Callback{
 		{ID: "c", From: cbT0.Add(time.Hour), To: cbT0.Add(2 * time.Hour)},
 		{ID: "b", From: cbT0, To: cbT0.Add(3 * time.Hour)},
 		{ID: "a", From: cbT0, To: cbT0.Add(3 * time.Hour)},
 		{ID: "d", From: cbT0, To: cbT0.Add(time.Hour)},
 	}
-	SortCallbacks(cbs)
+	SortCallbacksDue(cbs) // no attempts: due at the window start
 	var got string
 	for _, cb := range cbs {
 		got += cb.ID

@@ -289,16 +289,6 @@ func (s *Server) boardOf() *board {
 	return s.brd
 }
 
-// boardChanged is called after changes are published: the board reads the
-// store again on its next recompute.
-func (s *Server) boardChanged() {
-	b := s.boardOf()
-	b.mu.Lock()
-	b.dirty = readAll
-	b.mu.Unlock()
-	b.poke()
-}
-
 // poke asks the loop for a recompute without waiting.
 func (b *board) poke() {
 	select {

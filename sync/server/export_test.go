@@ -9,7 +9,7 @@ import (
 // BoardRecompute marks the store's part of the board changed (all of it)
 // and recomputes the board, as after a change, for benchmarks.
 func (s *Server) BoardRecompute(ctx context.Context) error {
-	s.boardChanged()
+	s.boardSectionsChanged(readAll)
 	_, err := s.boardOf().recompute(ctx)
 	return err
 }
