@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type kbPanel struct {
 	selected int
 	find     *typeahead[[]sportello.KBHit]
 	editor   *kbEditor     // the open edit form, nil when none (kbedit.go)
+	notice   string        // what an edit said; kept over refreshes bringing the same results
 	history  *widget.PopUp // the open history, nil when none
 	editBox  *fyne.Container
 }
@@ -44,6 +46,9 @@ func newKBPanel(s *operatorScreen) *kbPanel {
 				p.status.SetText(errorText(err))
 				return
 			}
+			if !sameHits(p.hits, hits) {
+				p.notice = "" // new results: what an edit said is old news
+			}
 			p.hits, p.selected = hits, 0
 			p.s.categoryHits(hits) // wrapcategory.go
 			p.render()
@@ -51,7 +56,7 @@ func newKBPanel(s *operatorScreen) *kbPanel {
 	}
 	p.search = widget.NewEntry()
 	p.search.SetPlaceHolder(tr("Search services, offices, answers") + " (" + shortcutText(ShortcutKB) + ")")
-	p.search.OnChanged = func(string) { p.schedule() }
+	p.search.OnChanged = func(string) { p.notice = ""; p.schedule() }
 	p.search.OnSubmitted = func(string) { p.insert() }
 	p.details = widget.NewLabel("")
 	p.details.Wrapping = fyne.TextWrapWord
@@ -66,12 +71,22 @@ func (p *kbPanel) content() fyne.CanvasObject {
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(body))
 }
 
+// say shows what an edit, a save or a refusal came to, and keeps it
+// shown while a refresh brings the same results (a search that ends late
+// would otherwise hide it) until the user types.
+func (p *kbPanel) say(text string) {
+	p.notice = text
+	p.status.SetText(text)
+}
+
 // schedule searches for what is typed, shortly after the last key.
 func (p *kbPanel) schedule() { p.find.schedule(p.search.Text) }
 
 func (p *kbPanel) render() {
 	p.results.RemoveAll()
 	switch {
+	case p.notice != "":
+		p.status.SetText(p.notice) // a search finishing late does not hide it
 	case strings.TrimSpace(p.search.Text) == "":
 		p.status.SetText(tr("Type what the citizen asks: results appear as you type."))
 	case len(p.hits) == 0:
@@ -213,4 +228,9 @@ func kindText(k sportello.EntryKind) string {
 		return tr("answer")
 	}
 	return string(k)
+}
+
+// sameHits reports whether two result lists name the same entries in order.
+func sameHits(a, b []sportello.KBHit) bool {
+	return slices.EqualFunc(a, b, func(x, y sportello.KBHit) bool { return x.Entry != nil && y.Entry != nil && x.Entry.ID == y.Entry.ID })
 }

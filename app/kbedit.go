@@ -264,11 +264,11 @@ func (p *kbPanel) openEditor() {
 	}
 	e := p.selectedEntry()
 	if e == nil {
-		p.status.SetText(tr("Choose an entry to edit first."))
+		p.say(tr("Choose an entry to edit first."))
 		return
 	}
 	if !sportello.MayEditKB(p.s.user, p.s.myDesks(), e) {
-		p.status.SetText(tr("You may edit only the entries of your desks."))
+		p.say(tr("You may edit only the entries of your desks."))
 		return
 	}
 	p.openForm(*e, false)
@@ -284,7 +284,7 @@ func (p *kbPanel) openNew() {
 	if p.s.user.Role != sportello.RoleAdmin {
 		mine := p.s.myDesks()
 		if len(mine) == 0 {
-			p.status.SetText(tr("You may create entries only for your desks, and you belong to none."))
+			p.say(tr("You may create entries only for your desks, and you belong to none."))
 			return
 		}
 		e.OwnerDesk = mine[0]
@@ -397,7 +397,7 @@ func (ed *kbEditor) close() {
 func (ed *kbEditor) cancel() {
 	if !ed.busy {
 		ed.close()
-		ed.p.status.SetText(tr("Edit cancelled: nothing was saved."))
+		ed.p.say(tr("Edit cancelled: nothing was saved."))
 	}
 }
 
@@ -459,13 +459,13 @@ func (ed *kbEditor) submit() {
 			ed.close()
 			switch {
 			case v.Action == sportello.EditUnchanged:
-				p.status.SetText(tr("Nothing changed."))
+				p.say(tr("Nothing changed."))
 			case v.Action == sportello.EditCreated:
 				// Show the new entry: search its title.
 				p.search.SetText(v.KB.Title)
-				p.status.SetText(tr("Created") + ": " + v.KB.Title + " (" + kindText(v.KB.Kind) + ")")
+				p.say(tr("Created") + ": " + v.KB.Title + " (" + kindText(v.KB.Kind) + ")")
 			default:
-				p.status.SetText(tr("Saved") + ": " + v.KB.Title + " (" + tr("version") + " " + strconv.Itoa(v.Version) + ")")
+				p.say(tr("Saved") + ": " + v.KB.Title + " (" + tr("version") + " " + strconv.Itoa(v.Version) + ")")
 			}
 			p.schedule()
 		})
@@ -616,11 +616,11 @@ func (p *kbPanel) retireSelected() {
 	}
 	e := p.selectedEntry()
 	if e == nil {
-		p.status.SetText(tr("Choose an entry to retire first."))
+		p.say(tr("Choose an entry to retire first."))
 		return
 	}
 	if !sportello.MayEditKB(p.s.user, p.s.myDesks(), e) {
-		p.status.SetText(tr("You may retire only the entries of your desks."))
+		p.say(tr("You may retire only the entries of your desks."))
 		return
 	}
 	confirmRetire(p.s, e.Title, func() { p.retire(*e) })
@@ -644,7 +644,7 @@ func confirmRetire(s *operatorScreen, title string, retire func()) {
 // retire retires e over the version it was read at.
 func (p *kbPanel) retire(e sportello.KBEntry) {
 	s := p.s
-	p.status.SetText(tr("Saving..."))
+	p.say(tr("Saving..."))
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -658,14 +658,14 @@ func (p *kbPanel) retire(e sportello.KBEntry) {
 		do(func() {
 			switch {
 			case who != "":
-				p.status.SetText(tr("Someone else changed this first") + ": " + who + ". " + tr("Nothing was retired."))
+				p.say(tr("Someone else changed this first") + ": " + who + ". " + tr("Nothing was retired."))
 				return
 			case err != nil:
-				p.status.SetText(errorText(err))
+				p.say(errorText(err))
 				return
 			}
 			p.schedule()
-			p.status.SetText(tr("Retired") + ": " + e.Title)
+			p.say(tr("Retired") + ": " + e.Title)
 		})
 	}()
 }
