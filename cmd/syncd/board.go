@@ -15,6 +15,9 @@ func (b BoardSettings) check() error {
 	if b.DebounceMS < 0 || time.Duration(b.DebounceMS)*time.Millisecond > maxBoardDebounce {
 		return fmt.Errorf("board: debounce_ms (--board-debounce) must be between 0 (the default, 50 ms) and %v", maxBoardDebounce)
 	}
+	if b.ReadShare < 0 || b.ReadShare > 1 {
+		return fmt.Errorf("board: read_share must be between 0 (the default, 0.1) and 1, a share of syncd's time")
+	}
 	if b.PresenceTTLSeconds < 0 {
 		return fmt.Errorf("board: presence_ttl_seconds must not be negative")
 	}

@@ -23,7 +23,7 @@ func TestMain_BoardSettings(t *testing.T) {
 		}
 		return config
 	}
-	config := write(`{"debounce_ms":120,"desk_sla_days":{"desk-tributi":5},"presence_ttl_seconds":45}`)
+	config := write(`{"debounce_ms":120,"desk_sla_days":{"desk-tributi":5},"presence_ttl_seconds":45,"read_share":0.2}`)
 	for _, c := range []struct {
 		flags []string
 		want  time.Duration
@@ -40,8 +40,8 @@ func TestMain_BoardSettings(t *testing.T) {
 		}
 		b := m.Server.Board
 		m.Close()
-		if b.Debounce != c.want || b.DeskSLADays["desk-tributi"] != 5 || len(b.DeskSLADays) != 1 || b.PresenceTTL != 45*time.Second {
-			t.Fatalf("flags %q: board debounce %v, desk SLA days %v, presence TTL %v; want %v, tributi 5, 45s", c.flags, b.Debounce, b.DeskSLADays, b.PresenceTTL, c.want)
+		if b.Debounce != c.want || b.DeskSLADays["desk-tributi"] != 5 || len(b.DeskSLADays) != 1 || b.PresenceTTL != 45*time.Second || b.ReadShare != 0.2 {
+			t.Fatalf("flags %q: board debounce %v, desk SLA days %v, presence TTL %v, read share %v; want %v, tributi 5, 45s, 0.2", c.flags, b.Debounce, b.DeskSLADays, b.PresenceTTL, b.ReadShare, c.want)
 		}
 	}
 	// Without settings the server's defaults apply (zero here).
@@ -59,6 +59,7 @@ func TestMain_BoardSettings(t *testing.T) {
 		want  string
 	}{
 		{`{"debounce_ms":-1}`, nil, "debounce_ms"},
+		{`{"read_share":1.5}`, nil, "read_share"},
 		{`{}`, []string{"--board-debounce", "11s"}, "debounce_ms"},
 		{`{"desk_sla_days":{"desk-tributi":0}}`, nil, "desk_sla_days of desk-tributi"},
 		{`{"presence_ttl_seconds":-5}`, nil, "presence_ttl_seconds"},

@@ -105,6 +105,10 @@ type BoardSettings struct {
 	// silent (30).
 	DebounceMS         int `json:"debounce_ms,omitempty"`
 	PresenceTTLSeconds int `json:"presence_ttl_seconds,omitempty"`
+	// ReadShare bounds the share of time the board spends reading the
+	// store (0.1): a busy day's counts are read again less often, agents'
+	// states still every debounce.
+	ReadShare float64 `json:"read_share,omitempty"`
 }
 
 // DefaultListen is where syncd serve listens unless told otherwise.
@@ -451,7 +455,7 @@ func (m *Main) serve(ctx context.Context) error {
 		RepeatContactWindow:   time.Duration(m.Board.RepeatContactDays) * 24 * time.Hour,
 		CallbacksOverdueAlert: m.Board.CallbacksOverdueAlert, CallbackTarget: m.Board.CallbackTarget,
 		DeskSLADays: m.Board.deskSLADays(), Debounce: time.Duration(m.Board.DebounceMS) * time.Millisecond, // board.go
-		PresenceTTL: time.Duration(m.Board.PresenceTTLSeconds) * time.Second}
+		PresenceTTL: time.Duration(m.Board.PresenceTTLSeconds) * time.Second, ReadShare: m.Board.ReadShare}
 	sla, err := m.SLA.policy() // sla.go
 	if err != nil {
 		return err

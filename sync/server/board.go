@@ -56,6 +56,14 @@ type BoardConfig struct {
 	// Refresh recomputes the board while nothing changes, as time passes
 	// (SLA at risk and breached, a new day) (DefaultRefresh).
 	Refresh time.Duration
+	// ReadShare bounds the share of time the board spends reading the
+	// store (DefaultReadShare): after a read that took d, the sections
+	// changes marked are read again no sooner than d·(1/ReadShare − 1)
+	// later, while agents' states still go out every Debounce. Today's
+	// counts are read whole (boardread.go), so on a busy day a read grows
+	// with the day's wrap-ups; the bound keeps the board from taking the
+	// writer's cores then (issue 4: 36% of syncd at 1,000 ops/s without it).
+	ReadShare float64
 	// RepeatContactWindow: a wrap-up is a repeat contact when its citizen
 	// had one on the same service this long before it
 	// (sportello.DefaultRepeatContactWindow); syncd gives it to the store,
@@ -82,6 +90,9 @@ const (
 	// third more board reads (docs/BENCHMARKS.md).
 	DefaultDebounce = 50 * time.Millisecond
 	DefaultRefresh  = time.Minute
+	// DefaultReadShare: a tenth. A read of 2 ms (a quiet day) waits 18 ms,
+	// under the debounce; one of 50 ms (1,000 ops/s) waits 450 ms.
+	DefaultReadShare = 0.1
 )
 
 func (c BoardConfig) withDefaults() BoardConfig {
@@ -111,6 +122,9 @@ func (c BoardConfig) withDefaults() BoardConfig {
 	}
 	if c.Refresh <= 0 {
 		c.Refresh = DefaultRefresh
+	}
+	if c.ReadShare <= 0 || c.ReadShare > 1 {
+		c.ReadShare = DefaultReadShare
 	}
 	if c.RepeatContactWindow <= 0 {
 		c.RepeatContactWindow = sportello.DefaultRepeatContactWindow
@@ -265,9 +279,13 @@ type board struct {
 	dirty     readSet   // the sections the store changed since they were read (boardread.go)
 	readFor   time.Time // the day (its midnight) the wrap-ups were counted for
 	readAllAt time.Time // when every section was last read
-	input     boardInput
-	latest    *sportello.Board
-	frame     []byte // latest, encoded as a board frame
+	// nextRead: changed sections wait for it (BoardConfig.ReadShare);
+	// readWaiting says some do.
+	nextRead    time.Time
+	readWaiting bool
+	input       boardInput
+	latest      *sportello.Board
+	frame       []byte // latest, encoded as a board frame
 	// presenceDirty: another node changed presence or hands since they
 	// were read at presenceRead; presenceGen counts this node's writes of
 	// them, saving those under way (presence.go).
@@ -339,22 +357,31 @@ func (b *board) run() {
 	// offline on time (presence.go).
 	tick := time.NewTicker(min(cfg.Refresh, cfg.presenceTTL()/3))
 	defer tick.Stop()
+	readAt := time.NewTimer(time.Hour) // sections waiting for their read
+	readAt.Stop()
 	for {
 		select {
 		case <-b.quit:
 			return
 		case <-b.kick:
 		case <-tick.C:
+		case <-readAt.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if b.s.hub.boardWatchers() > 0 {
-			if _, err := b.recompute(ctx); err != nil {
+			if _, err := b.recompute(ctx, false); err != nil {
 				b.s.logger.Error("board", logErr, err)
 			}
 		} else if err := b.loadPresence(ctx); err != nil { // hands of other nodes to push (presence.go)
 			b.s.logger.Error("board presence", logErr, err)
 		}
 		cancel()
+		b.mu.Lock()
+		waiting, next := b.readWaiting, b.nextRead
+		b.mu.Unlock()
+		if waiting {
+			readAt.Reset(max(time.Until(next), 0))
+		}
 		t := time.NewTimer(cfg.Debounce)
 		select {
 		case <-b.quit:
@@ -367,8 +394,9 @@ func (b *board) run() {
 
 // recompute computes the board, reading the store only when it changed
 // (or the day did), and pushes it to the watchers when it differs from
-// the last one (whoever asked: the loop or a GET).
-func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
+// the last one (whoever asked: the loop or a GET). The sections changed
+// wait for the spacing of reads (BoardConfig.ReadShare) unless readNow.
+func (b *board) recompute(ctx context.Context, readNow bool) (*sportello.Board, error) {
 	b.computing.Lock()
 	defer b.computing.Unlock()
 	if err := b.loadPresence(ctx); err != nil { // every node's agents (presence.go)
@@ -378,27 +406,35 @@ func (b *board) recompute(ctx context.Context) (*sportello.Board, error) {
 	now := b.s.Now()
 	day := startOfDay(now, cfg.Location)
 
+	start := time.Now() // the spacing of reads is on the machine's clock, not the office's
 	b.mu.Lock()
 	set := b.dirty
 	if !b.readFor.Equal(day) || now.Sub(b.readAllAt) >= cfg.Refresh || now.Before(b.readAllAt) {
 		set = readAll // a new day; and now and then, what changed on another node unannounced
+	} else if set != 0 && !readNow && start.Before(b.nextRead) {
+		set = 0 // read later (ReadShare); the agents' states go out now
 	}
-	b.dirty = 0 // a change from now on marks it again
+	b.dirty &^= set // a change from now on marks it again
+	b.readWaiting = b.dirty != 0
 	b.mu.Unlock()
 	if set != 0 {
 		in, err := b.readSections(ctx, day, set) // boardread.go
+		took := time.Since(start)
+		b.mu.Lock()
+		b.nextRead = start.Add(time.Duration(float64(took) / cfg.ReadShare))
 		if err != nil {
-			b.mu.Lock()
 			b.dirty |= set
+			b.readWaiting = true
 			b.mu.Unlock()
 			return nil, err
 		}
-		b.mu.Lock()
 		in.install(&b.input, set)
 		if set == readAll {
 			b.readFor, b.readAllAt = day, now
 		}
 		b.mu.Unlock()
+		b.s.metrics.inc("syncd_board_reads_total")
+		b.s.metrics.add("syncd_board_read_microseconds_total", took.Microseconds())
 	}
 
 	// Only the computing holds b.mu: the comparison with the last board
@@ -516,7 +552,7 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, u *sport
 // handleBoard serves GET /v1/board: the board as it is now, for a
 // supervisor's desktop to show before the first pushed frame.
 func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *sportello.User) {
-	b, err := s.boardOf().recompute(r.Context())
+	b, err := s.boardOf().recompute(r.Context(), true) // asked for: read now
 	if err != nil {
 		s.writeError(w, r, err)
 		return

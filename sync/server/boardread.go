@@ -70,20 +70,30 @@ func sectionsOf(changes []sportello.Change) readSet {
 }
 
 // boardChangedBy is called after changes are published: the board reads
-// again, on its next recompute, the sections they can move.
+// again the sections they can move, on its next recompute or, when the
+// board's reads are spaced (BoardConfig.ReadShare), on the first after.
 func (s *Server) boardChangedBy(changes []sportello.Change) {
-	s.boardSectionsChanged(sectionsOf(changes))
+	s.boardOf().mark(sectionsOf(changes), false)
 }
 
 // boardSectionsChanged marks sections of the board to read again on its
-// next recompute.
+// next recompute, whatever the spacing of reads: a supervisor's action
+// on the board (boardact.go) shows at once.
 func (s *Server) boardSectionsChanged(set readSet) {
+	s.boardOf().mark(set, true)
+}
+
+// mark marks sections to read again and asks for a recompute; now reads
+// them on it even if reads are spaced.
+func (b *board) mark(set readSet, now bool) {
 	if set == 0 {
 		return
 	}
-	b := s.boardOf()
 	b.mu.Lock()
 	b.dirty |= set
+	if now {
+		b.nextRead = time.Time{}
+	}
 	b.mu.Unlock()
 	b.poke()
 }

@@ -10,7 +10,7 @@ import (
 // and recomputes the board, as after a change, for benchmarks.
 func (s *Server) BoardRecompute(ctx context.Context) error {
 	s.boardSectionsChanged(readAll)
-	_, err := s.boardOf().recompute(ctx)
+	_, err := s.boardOf().recompute(ctx, true)
 	return err
 }
 
@@ -30,6 +30,6 @@ func (s *Server) SetPresenceForTest(ctx context.Context, u *sportello.User, p sp
 // recomputes the board, for benchmarks.
 func (s *Server) BoardRecomputeAfter(ctx context.Context, changes []sportello.Change) error {
 	s.boardChangedBy(changes)
-	_, err := s.boardOf().recompute(ctx)
+	_, err := s.boardOf().recompute(ctx, true)
 	return err
 }

@@ -45,17 +45,20 @@ func (m *metrics) add(series string, n int64) {
 
 // help describes each metric family once.
 var help = map[string]struct{ typ, text string }{
-	"syncd_ops_total":                {"counter", "Ops received, by kind and result (created, replayed, refused)."},
-	"syncd_changes_published_total":  {"counter", "Changes handed to the WebSocket hub."},
-	"syncd_board_pushes_total":       {"counter", "Supervisor boards computed that differed from the last and were pushed (board.go)."},
-	"syncd_logins_total":             {"counter", "Sign-in attempts, by result (ok, refused, throttled)."},
-	"syncd_session_lookups_total":    {"counter", "Bearer tokens checked, by source (cache, store) (sessions.go)."},
-	"syncd_websockets_dropped_total": {"counter", "WebSockets dropped by syncd, by reason."},
-	"syncd_websockets":               {"gauge", "Connected WebSockets (desktops online)."},
-	"syncd_send_queue_depth":         {"gauge", "Changes waiting in WebSocket send queues: sum and max over connections."},
-	"syncd_send_queue_capacity":      {"gauge", "Capacity of one WebSocket send queue."},
-	"syncd_change_head":              {"gauge", "Newest change seq handed to the hub."},
-	"syncd_push_latency_seconds":     {"histogram", "Time from a change's publish, right after its commit, to its frame being written to a WebSocket."},
+	"syncd_ops_total":                     {"counter", "Ops received, by kind and result (created, replayed, refused)."},
+	"syncd_changes_published_total":       {"counter", "Changes handed to the WebSocket hub."},
+	"syncd_board_pushes_total":            {"counter", "Supervisor boards computed that differed from the last and were pushed (board.go)."},
+	"syncd_board_reads_total":             {"counter", "Reads of the store by the board's recompute (board.go)."},
+	"syncd_board_read_microseconds_total": {"counter", "Time the board's recompute spent reading the store (bounded by the board's read_share)."},
+	"syncd_board_bytes_total":             {"counter", "Bytes of board frames written to supervisors' WebSockets."},
+	"syncd_logins_total":                  {"counter", "Sign-in attempts, by result (ok, refused, throttled)."},
+	"syncd_session_lookups_total":         {"counter", "Bearer tokens checked, by source (cache, store) (sessions.go)."},
+	"syncd_websockets_dropped_total":      {"counter", "WebSockets dropped by syncd, by reason."},
+	"syncd_websockets":                    {"gauge", "Connected WebSockets (desktops online)."},
+	"syncd_send_queue_depth":              {"gauge", "Changes waiting in WebSocket send queues: sum and max over connections."},
+	"syncd_send_queue_capacity":           {"gauge", "Capacity of one WebSocket send queue."},
+	"syncd_change_head":                   {"gauge", "Newest change seq handed to the hub."},
+	"syncd_push_latency_seconds":          {"histogram", "Time from a change's publish, right after its commit, to its frame being written to a WebSocket."},
 }
 
 // handleMetrics serves GET /metrics. It holds no personal data: counts only.
