@@ -71,6 +71,18 @@ func (c *Committer[I, R]) Do(ctx context.Context, items []I) ([]R, error) {
 	}
 }
 
+// Queued returns the number of items waiting for a batch (not those of
+// the batch committing): for tests and metrics.
+func (c *Committer[I, R]) Queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, req := range c.queue {
+		n += len(req.items)
+	}
+	return n
+}
+
 // lead commits batches until mine is done, then hands the queue to a new
 // goroutine if it is not empty (nil mine: until the queue is empty).
 func (c *Committer[I, R]) lead(mine *request[I, R]) {

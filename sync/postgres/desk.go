@@ -118,82 +118,93 @@ func (db *DB) Queue(ctx context.Context, userID string, all bool) ([]*sportello.
 // is now, Case.Apply refuses an illegal transition, and the event and its
 // change are written under the writers' lock. With e.ID the action is
 // recorded once: a repeat returns the case as the first send left it with
-// replayed true, and another action under the same id is ECONFLICT.
+// replayed true, and another action under the same id is ECONFLICT. The
+// event joins the wrap-ups' group commit (groupcommit.go), in its own
+// savepoint, rather than taking the writers' lock in a transaction of its
+// own between theirs.
 func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID string, e sportello.CaseEvent, allow func(*sportello.Case) error) (_ *sportello.Case, replayed bool, _ error) {
 	e, digest, err := check.CaseEvent(actor, caseID, e)
 	if err != nil {
 		return nil, false, err
 	}
-	var result *sportello.Case
-	err = db.update(ctx, func(tx pgx.Tx) error {
-		head, err := lockHead(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if e.ID != "" {
-			c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
-			if err != nil || c != nil {
-				result, replayed = c, c != nil
-				return err
-			}
-			var taken bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE id = $1)`, e.ID).Scan(&taken); err != nil {
-				return err
-			}
-			if taken {
-				return check.ReusedOpID(e.ID, check.OpCaseEvent)
-			}
-		} else {
-			e.ID = newID()
-		}
-		c, err := loadCase(ctx, tx, caseID, -1)
-		if err != nil {
-			return err
-		}
-		if allow != nil {
-			if err := allow(c); err != nil {
-				return err
-			}
-		}
-		if e.DeskID != "" {
-			if err := deskExists(ctx, tx, e.DeskID); err != nil {
-				return err
-			}
-		}
-		now := db.now()
-		e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
-		position := len(c.Events)
-		ev := e
-		if err := c.Apply(&ev); err != nil {
-			return err
-		}
-		if err := saveCase(ctx, tx, c, false); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, &ev, position); err != nil {
-			return err
-		}
-		head++
-		if err := appendChange(ctx, tx, head, now, c, &ev); err != nil {
-			return err
-		}
-		if err := setHead(ctx, tx, head); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			ev.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
-			return err
-		}
-		if c.CitizenID != "" {
-			if err := tx.QueryRow(ctx, `SELECT name FROM citizens WHERE id = $1`, c.CitizenID).Scan(&c.CitizenName); err != nil {
-				return err
-			}
-		}
-		result = c
-		return nil
-	})
+	// Its ctx is the group's, so a caller gone does not interrupt the
+	// group's transaction.
+	write := func(ctx context.Context, tx pgx.Tx) (*sportello.Case, bool, error) {
+		return db.recordCaseEventTx(ctx, tx, actor, caseID, e, digest, allow)
+	}
+	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: write}})
+	if err == nil {
+		err = res[0].Err
+	}
 	if err != nil {
 		return nil, false, internal("record case event", err)
 	}
-	return result, replayed, nil
+	return res[0].Case, res[0].Replayed, nil
+}
+
+// recordCaseEventTx records a case event checked by check.CaseEvent inside
+// tx, under the writers' lock, as RecordCaseEvent says.
+func (db *DB) recordCaseEventTx(ctx context.Context, tx pgx.Tx, actor *sportello.User, caseID string, e sportello.CaseEvent, digest []byte, allow func(*sportello.Case) error) (_ *sportello.Case, replayed bool, _ error) {
+	head, err := lockHead(ctx, tx)
+	if err != nil {
+		return nil, false, err
+	}
+	if e.ID != "" {
+		c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
+		if err != nil || c != nil {
+			return c, c != nil, err
+		}
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE id = $1)`, e.ID).Scan(&taken); err != nil {
+			return nil, false, err
+		}
+		if taken {
+			return nil, false, check.ReusedOpID(e.ID, check.OpCaseEvent)
+		}
+	} else {
+		e.ID = newID()
+	}
+	c, err := loadCase(ctx, tx, caseID, -1)
+	if err != nil {
+		return nil, false, err
+	}
+	if allow != nil {
+		if err := allow(c); err != nil {
+			return nil, false, err
+		}
+	}
+	if e.DeskID != "" {
+		if err := deskExists(ctx, tx, e.DeskID); err != nil {
+			return nil, false, err
+		}
+	}
+	now := db.now()
+	e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
+	position := len(c.Events)
+	if err := c.Apply(&e); err != nil {
+		return nil, false, err
+	}
+	if err := saveCase(ctx, tx, c, false); err != nil {
+		return nil, false, err
+	}
+	if err := insertEvent(ctx, tx, &e, position); err != nil {
+		return nil, false, err
+	}
+	head++
+	if err := appendChange(ctx, tx, head, now, c, &e); err != nil {
+		return nil, false, err
+	}
+	if err := setHead(ctx, tx, head); err != nil {
+		return nil, false, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		e.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
+		return nil, false, err
+	}
+	if c.CitizenID != "" {
+		if err := tx.QueryRow(ctx, `SELECT name FROM citizens WHERE id = $1`, c.CitizenID).Scan(&c.CitizenName); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, false, nil
 }

@@ -10,11 +10,16 @@ import (
 	"github.com/sportello/sportello/sync/groupcommit"
 )
 
-// wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit.
+// wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit;
+// or, with write set, another write sharing the group commit (a case
+// event, desk.go), run in its own savepoint like a wrap-up. write must
+// start from the op as sent each time it runs: a group whose transaction
+// fails runs each of its items again alone.
 type wrapUpItem struct {
 	actor  *sportello.User
 	w      sportello.WrapUp
 	digest []byte
+	write  func(ctx context.Context, tx pgx.Tx) (c *sportello.Case, replayed bool, err error)
 }
 
 // wrapUpCommitter is a store's group committer of wrap-ups, made on
@@ -49,46 +54,35 @@ func prepareWrapUp(op sportello.WrapUpOp) (wrapUpItem, error) {
 // wrapUpFailed is the result of a wrap-up op that was not recorded.
 func wrapUpFailed(err error) sportello.WrapUpResult { return sportello.WrapUpResult{Err: err} }
 
-// commitWrapUps records a batch of wrap-ups in one transaction, each in a
+// commitWrapUps records a batch of items in one transaction, each in a
 // savepoint; if the transaction itself fails, each is tried alone.
 func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello.WrapUpResult {
-	results := make([]sportello.WrapUpResult, len(items))
-	if len(items) == 1 {
-		// Alone: no savepoint, a refusal rolls the transaction back.
-		it := items[0]
-		err := db.update(ctx, func(tx pgx.Tx) error {
-			var err error
-			results[0].Case, results[0].Replayed, err = db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+	return groupcommit.Savepoints[pgx.Tx, wrapUpItem, sportello.WrapUpResult]{
+		Update: db.update,
+		Exec: func(ctx context.Context, tx pgx.Tx, query string) error {
+			_, err := tx.Exec(ctx, query)
 			return err
-		})
-		if err != nil {
-			results[0] = sportello.WrapUpResult{Err: internal("record wrap-up", err)}
-		}
-		return results
+		},
+		Write:  db.record,
+		Failed: itemFailed,
+	}.Commit(ctx, items)
+}
+
+// record records one item inside tx.
+func (db *DB) record(ctx context.Context, tx pgx.Tx, it wrapUpItem) (r sportello.WrapUpResult, err error) {
+	if it.write != nil {
+		r.Case, r.Replayed, err = it.write(ctx, tx)
+	} else {
+		r.Case, r.Replayed, err = db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
 	}
-	err := db.update(ctx, func(tx pgx.Tx) error {
-		for i, it := range items {
-			if _, err := tx.Exec(ctx, `SAVEPOINT wrap_up`); err != nil {
-				return err
-			}
-			c, replayed, err := db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
-			if err != nil {
-				if _, rerr := tx.Exec(ctx, `ROLLBACK TO wrap_up`); rerr != nil {
-					return rerr
-				}
-				c, replayed = nil, false
-			}
-			if _, rerr := tx.Exec(ctx, `RELEASE wrap_up`); rerr != nil {
-				return rerr
-			}
-			results[i] = sportello.WrapUpResult{Case: c, Replayed: replayed, Err: internal("record wrap-up", err)}
-		}
-		return nil
-	})
-	if err != nil {
-		for i := range items {
-			results[i] = db.commitWrapUps(ctx, items[i:i+1])[0]
-		}
+	return r, err
+}
+
+// itemFailed is the result of an item refused or not committed.
+func itemFailed(it wrapUpItem, err error) sportello.WrapUpResult {
+	what := "record wrap-up"
+	if it.write != nil {
+		what = "record case event"
 	}
-	return results
+	return sportello.WrapUpResult{Err: internal(what, err)}
 }

@@ -108,72 +108,10 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 	if err != nil {
 		return nil, false, err
 	}
-	// The write sets out, read only once its commit is done: a caller gone
-	// first (ctx ended) leaves it to the group commit. Its ctx is the
-	// group's, so a caller gone does not interrupt the group's transaction.
-	var out struct {
-		c        *sportello.Case
-		replayed bool
-	}
-	write := func(ctx context.Context, tx execer) error {
-		out.c, out.replayed = nil, false
-		e := e // a retry alone starts from the event as sent
-		if e.ID != "" {
-			c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
-			if err != nil || c != nil {
-				out.c, out.replayed = c, c != nil
-				return err
-			}
-			var n int
-			err = tx.QueryRowContext(ctx, `SELECT 1 FROM case_events WHERE id = ?`, e.ID).Scan(&n)
-			if err == nil {
-				return check.ReusedOpID(e.ID, check.OpCaseEvent)
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		} else {
-			e.ID = newID()
-		}
-		c, err := loadCase(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		if allow != nil {
-			if err := allow(c); err != nil {
-				return err
-			}
-		}
-		if e.DeskID != "" {
-			if err := deskExists(ctx, tx, e.DeskID); err != nil {
-				return err
-			}
-		}
-		now := db.Now().UTC()
-		e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
-		position := len(c.Events)
-		ev := e
-		if err := c.Apply(&ev); err != nil {
-			return err
-		}
-		if err := saveCase(ctx, tx, c, false); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, &ev, position); err != nil {
-			return err
-		}
-		if err := appendChange(ctx, tx, now, c, &ev); err != nil {
-			return err
-		}
-		if err := recordOp(ctx, tx, ev.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
-			return err
-		}
-		if c.CitizenID != "" {
-			if err := tx.QueryRowContext(ctx, `SELECT name FROM citizens WHERE id = ?`, c.CitizenID).Scan(&c.CitizenName); err != nil {
-				return err
-			}
-		}
-		out.c = c
-		return nil
+	// Its ctx is the group's, so a caller gone does not interrupt the
+	// group's transaction.
+	write := func(ctx context.Context, tx execer) (*sportello.Case, bool, error) {
+		return db.recordCaseEventTx(ctx, tx, actor, caseID, e, digest, allow)
 	}
 	// The event joins the wrap-ups' group commit (groupcommit.go), rather
 	// than waiting for the writer connection between their transactions.
@@ -184,5 +122,63 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 	if err != nil {
 		return nil, false, internal("record case event", err)
 	}
-	return out.c, out.replayed, nil
+	return res[0].Case, res[0].Replayed, nil
+}
+
+// recordCaseEventTx records a case event checked by check.CaseEvent inside
+// tx, as RecordCaseEvent says.
+func (db *DB) recordCaseEventTx(ctx context.Context, tx execer, actor *sportello.User, caseID string, e sportello.CaseEvent, digest []byte, allow func(*sportello.Case) error) (_ *sportello.Case, replayed bool, _ error) {
+	if e.ID != "" {
+		c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
+		if err != nil || c != nil {
+			return c, c != nil, err
+		}
+		var n int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM case_events WHERE id = ?`, e.ID).Scan(&n)
+		if err == nil {
+			return nil, false, check.ReusedOpID(e.ID, check.OpCaseEvent)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, false, err
+		}
+	} else {
+		e.ID = newID()
+	}
+	c, err := loadCase(ctx, tx, caseID)
+	if err != nil {
+		return nil, false, err
+	}
+	if allow != nil {
+		if err := allow(c); err != nil {
+			return nil, false, err
+		}
+	}
+	if e.DeskID != "" {
+		if err := deskExists(ctx, tx, e.DeskID); err != nil {
+			return nil, false, err
+		}
+	}
+	now := db.Now().UTC()
+	e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
+	position := len(c.Events)
+	if err := c.Apply(&e); err != nil {
+		return nil, false, err
+	}
+	if err := saveCase(ctx, tx, c, false); err != nil {
+		return nil, false, err
+	}
+	if err := insertEvent(ctx, tx, &e, position); err != nil {
+		return nil, false, err
+	}
+	if err := appendChange(ctx, tx, now, c, &e); err != nil {
+		return nil, false, err
+	}
+	if err := recordOp(ctx, tx, e.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
+		return nil, false, err
+	}
+	if c.CitizenID != "" {
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM citizens WHERE id = ?`, c.CitizenID).Scan(&c.CitizenName); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, false, nil
 }

@@ -11,28 +11,33 @@ import (
 
 // wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit;
 // or, with write set, another write sharing the group commit (a case
-// event, desk.go), run in its own savepoint like a wrap-up.
+// event, desk.go), run in its own savepoint like a wrap-up. write must
+// start from the op as sent each time it runs: a group whose transaction
+// fails runs each of its items again alone.
 type wrapUpItem struct {
 	actor  *sportello.User
 	w      sportello.WrapUp
 	digest []byte
-	write  func(ctx context.Context, tx execer) error
+	write  func(ctx context.Context, tx execer) (c *sportello.Case, replayed bool, err error)
 }
 
 // record records one item inside tx.
-func (db *DB) record(ctx context.Context, tx execer, it wrapUpItem) (*sportello.Case, bool, error) {
+func (db *DB) record(ctx context.Context, tx execer, it wrapUpItem) (r sportello.WrapUpResult, err error) {
 	if it.write != nil {
-		return nil, false, it.write(ctx, tx)
+		r.Case, r.Replayed, err = it.write(ctx, tx)
+	} else {
+		r.Case, r.Replayed, err = db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
 	}
-	return db.recordWrapUpTx(ctx, tx, it.actor, it.w, it.digest)
+	return r, err
 }
 
-// what names an item's write in an internal error.
-func (it wrapUpItem) what() string {
+// itemFailed is the result of an item refused or not committed.
+func itemFailed(it wrapUpItem, err error) sportello.WrapUpResult {
+	what := "record wrap-up"
 	if it.write != nil {
-		return "record case event"
+		what = "record case event"
 	}
-	return "record wrap-up"
+	return sportello.WrapUpResult{Err: internal(what, err)}
 }
 
 // wrapUpCommitter is a store's group committer of wrap-ups, made on
@@ -67,46 +72,16 @@ func prepareWrapUp(op sportello.WrapUpOp) (wrapUpItem, error) {
 // wrapUpFailed is the result of a wrap-up op that was not recorded.
 func wrapUpFailed(err error) sportello.WrapUpResult { return sportello.WrapUpResult{Err: err} }
 
-// commitWrapUps records a batch of wrap-ups in one transaction, each in a
+// commitWrapUps records a batch of items in one transaction, each in a
 // savepoint; if the transaction itself fails, each is tried alone.
 func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello.WrapUpResult {
-	results := make([]sportello.WrapUpResult, len(items))
-	if len(items) == 1 {
-		// Alone: no savepoint, a refusal rolls the transaction back.
-		it := items[0]
-		err := db.updateCached(ctx, func(tx execer) error {
-			var err error
-			results[0].Case, results[0].Replayed, err = db.record(ctx, tx, it)
+	return groupcommit.Savepoints[execer, wrapUpItem, sportello.WrapUpResult]{
+		Update: db.updateCached,
+		Exec: func(ctx context.Context, tx execer, query string) error {
+			_, err := tx.ExecContext(ctx, query)
 			return err
-		})
-		if err != nil {
-			results[0] = sportello.WrapUpResult{Err: internal(it.what(), err)}
-		}
-		return results
-	}
-	err := db.updateCached(ctx, func(tx execer) error {
-		for i, it := range items {
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT wrap_up`); err != nil {
-				return err
-			}
-			c, replayed, err := db.record(ctx, tx, it)
-			if err != nil {
-				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO wrap_up`); rerr != nil {
-					return rerr
-				}
-				c, replayed = nil, false
-			}
-			if _, rerr := tx.ExecContext(ctx, `RELEASE wrap_up`); rerr != nil {
-				return rerr
-			}
-			results[i] = sportello.WrapUpResult{Case: c, Replayed: replayed, Err: internal(it.what(), err)}
-		}
-		return nil
-	})
-	if err != nil {
-		for i := range items {
-			results[i] = db.commitWrapUps(ctx, items[i:i+1])[0]
-		}
-	}
-	return results
+		},
+		Write:  db.record,
+		Failed: itemFailed,
+	}.Commit(ctx, items)
 }
