@@ -47,11 +47,19 @@ func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sp
 		}
 	}
 
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	// The audit row joins the group commit of wrap-ups and case events
+	// (groupcommit.go): under load a screen pop waits for one group's
+	// commit, not for the writer connection between groups. The card is
+	// answered only once its read is on record.
+	at := db.now()
+	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: func(ctx context.Context, tx execer) (*sportello.Case, bool, error) {
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, user_id, citizen_id, number, reason) VALUES (?, ?, ?, ?, ?)`,
-			db.now(), actor.ID, nullString(id), e164, reason)
-		return err
-	})
+			at, actor.ID, nullString(id), e164, reason)
+		return nil, false, err
+	}}})
+	if err == nil {
+		err = res[0].Err
+	}
 	if err != nil {
 		return nil, internal("audit caller lookup", err)
 	}
