@@ -235,7 +235,7 @@ type AuthService interface {
 // SyncState is the connection to syncd as the desktop shows it.
 type SyncState struct {
 	Online  bool      `json:"online"`
-	Cursor  int64     `json:"cursor"`  // last change seen
+	Cursor  int64     `json:"cursor"`  // in sync through this seq: every change up to it the user may see was received
 	Pending int       `json:"pending"` // changes waiting to be sent
 	Err     string    `json:"err,omitempty"`
 	RetryAt time.Time `json:"retry_at,omitzero"`

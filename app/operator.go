@@ -95,6 +95,8 @@ type operatorScreen struct {
 	phone *phoneLayout
 	// declines is the Decline and Register again buttons (decline.go).
 	declines *declineControls
+	// cardWatch sees every caller card rendered, nil but in benchmarks (cardwatch.go).
+	cardWatch func(call *sportello.Call, card *sportello.CallerCard)
 
 	// Wrap-up.
 	outcome    *widget.RadioGroup
@@ -663,6 +665,7 @@ func (s *operatorScreen) mergeCase(k *sportello.Case) {
 }
 
 func (s *operatorScreen) renderCard() {
+	defer s.cardRendered() // cardwatch.go: last, once the card is all on screen
 	defer s.appointmentsOnCard()
 	defer s.attachRender()   // attach.go
 	defer s.renderIdentity() // citizenedit.go
@@ -744,30 +747,8 @@ func (s *operatorScreen) eventLine(k *sportello.Case, e *sportello.CaseEvent) st
 func (s *operatorScreen) renderStatus() {
 	s.sipStatus.SetText(s.controls.sipText() + s.soundWarningText()) // ringer.go
 	s.renderDecline()                                                // decline.go
-	st := s.sync
-	var text string
-	switch {
-	case s.cfg.Sync == nil:
-		text = "syncd: " + tr("not configured")
-	case st.Online:
-		text = fmt.Sprintf("syncd: %s · %s %d", tr("online"), tr("position"), st.Cursor)
-		if st.Pending > 0 {
-			text += fmt.Sprintf(" · %d %s", st.Pending, tr("changes waiting"))
-		}
-	default:
-		text = "syncd: " + tr("offline")
-		if st.Pending > 0 {
-			text += fmt.Sprintf(" · %d %s", st.Pending, tr("changes waiting"))
-		}
-		if !st.RetryAt.IsZero() {
-			text += " · " + tr("retrying at") + " " + s.clock(st.RetryAt)
-		}
-		if st.Err != "" {
-			text += " · " + st.Err
-		}
-	}
-	s.syncStatus.SetText(text)
-	s.renderRejected() // rejected.go
+	s.syncStatus.SetText(s.syncText(s.sync))                         // syncstatus.go
+	s.renderRejected()                                               // rejected.go
 	if s.user != nil {
 		s.userStatus.SetText(s.user.Name + " (" + roleText(s.user.Role) + ")")
 	} else {

@@ -201,12 +201,12 @@ func TestOperator_PushedChangeShowsAtOnce(t *testing.T) {
 	apptest.WaitText(t, r.w, wait, "Maria Rossi")
 	r.feed.onChange(sportello.Change{Seq: 8, Kind: sportello.ChangeKindCaseEvent, CitizenID: "cit-1", CaseID: "case-1",
 		Event: &sportello.CaseEvent{ID: "pushed", CaseID: "case-1", Kind: sportello.EventNote, At: t0.Add(time.Hour), Note: "Nota da un collega", Author: "Marco Ferri"}})
-	apptest.WaitText(t, r.w, wait, "Nota da un collega", "position 8")
+	apptest.WaitText(t, r.w, wait, "Nota da un collega", "in sync through 8")
 }
 
 func TestOperator_StatusBar(t *testing.T) {
 	r := newRig(t)
-	apptest.WaitText(t, r.w, wait, "SIP: listening on udp 127.0.0.1:5060", "syncd: online · position 7", "Giulia Bianchi (operator)")
+	apptest.WaitText(t, r.w, wait, "SIP: listening on udp 127.0.0.1:5060", "syncd: online · in sync through 7", "Giulia Bianchi (operator)")
 	r.feed.onState(sportello.SyncState{Online: false, Pending: 2, Err: "connection refused"})
 	apptest.WaitText(t, r.w, wait, "syncd: offline · 2 changes waiting · connection refused")
 }

@@ -41,7 +41,7 @@ func TestRejected_CountAndList(t *testing.T) {
 	w := d.Window
 	w.Show()
 	t.Cleanup(d.Close)
-	apptest.WaitText(t, w, wait, "syncd: online · position 7")
+	apptest.WaitText(t, w, wait, "syncd: online · in sync through 7")
 	if text := apptest.Text(w); strings.Contains(text, "not sent") {
 		t.Fatalf("a count with nothing refused: %q", text)
 	}
@@ -66,7 +66,7 @@ func TestRejected_CountAndList(t *testing.T) {
 	feed.list = nil
 	feed.mu.Unlock()
 	feed.onState(sportello.SyncState{Online: true, Cursor: 9})
-	apptest.WaitText(t, w, wait, "position 9")
+	apptest.WaitText(t, w, wait, "in sync through 9")
 	if text := apptest.Text(w); strings.Contains(text, "not sent") {
 		t.Fatalf("the count stays after the refused change went: %q", text)
 	}

@@ -59,6 +59,10 @@ type Client struct {
 	// ReadTimeout drops a WebSocket silent for this long (syncd pings
 	// every 30 seconds).
 	ReadTimeout time.Duration
+	// PositionInterval is how often the desktop asks syncd how far it is
+	// in sync (a ping; its pong carries syncd's head: position.go); 0
+	// asks only once, when the connection opens.
+	PositionInterval time.Duration
 	// Now is the clock for RetryAt.
 	Now func() time.Time
 	// Replica, when set before Login, keeps the outbox, the caller cards
@@ -99,15 +103,16 @@ func New(baseURL string, logger *slog.Logger) *Client {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
-		HTTP:        &http.Client{Timeout: 15 * time.Second},
-		Dialer:      &websocket.Dialer{HandshakeTimeout: 10 * time.Second},
-		Backoff:     DefaultBackoff,
-		ReadTimeout: 75 * time.Second,
-		Now:         time.Now,
-		base:        strings.TrimRight(baseURL, "/"),
-		logger:      logger.With("subsystem", "sync", logURL, baseURL),
-		subs:        make(map[int]subscriber),
-		kick:        make(chan struct{}, 1),
+		HTTP:             &http.Client{Timeout: 15 * time.Second},
+		Dialer:           &websocket.Dialer{HandshakeTimeout: 10 * time.Second},
+		Backoff:          DefaultBackoff,
+		ReadTimeout:      75 * time.Second,
+		PositionInterval: DefaultPositionInterval,
+		Now:              time.Now,
+		base:             strings.TrimRight(baseURL, "/"),
+		logger:           logger.With("subsystem", "sync", logURL, baseURL),
+		subs:             make(map[int]subscriber),
+		kick:             make(chan struct{}, 1),
 	}
 }
 
@@ -493,7 +498,14 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		}
 		return false, c.unreachable()
 	}
-	defer ws.Close()
+	w := &frameWriter{ws: ws} // position.go
+	asking, stopAsking := context.WithCancel(ctx)
+	var asker sync.WaitGroup
+	defer func() {
+		stopAsking()
+		ws.Close()
+		asker.Wait()
+	}()
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
 
@@ -507,6 +519,18 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		return err
 	})
 	resyncing := false // a subscribe is out for a gap
+	// gap asks syncd to send again from the cursor, once per gap.
+	gap := func(seq int64) error {
+		if resyncing {
+			return nil
+		}
+		c.logger.Warn("gap in changes", logCursor, cursor, logSeq, seq)
+		if err := w.write(wire.Subscribe(cursor)); err != nil {
+			return c.unreachable()
+		}
+		resyncing = true
+		return nil
+	}
 	for {
 		ws.SetReadDeadline(time.Now().Add(c.ReadTimeout))
 		_, data, err := ws.ReadMessage()
@@ -535,25 +559,35 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			c.setState(func(s *sportello.SyncState) { s.Online, s.Err, s.RetryAt = true, "", time.Time{} })
 			c.kickFlush()     // back online: send what waited
 			c.presenceAgain() // syncd marked the agent offline when the last socket closed
+			asker.Go(func() { c.askPosition(asking, w) })
 		case wire.FrameChange:
 			switch {
 			case f.Change.Seq <= cursor:
 				continue // seen already
 			case f.Change.Seq > cursor+1 && !after(f, cursor): // feed.go
-				// A gap: ask syncd to send again from the cursor.
-				if !resyncing {
-					c.logger.Warn("gap in changes", logCursor, cursor, logSeq, f.Change.Seq)
-					ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
-					if err := ws.WriteJSON(wire.Subscribe(cursor)); err != nil {
-						return connected, c.unreachable()
-					}
-					resyncing = true
+				if err := gap(f.Change.Seq); err != nil {
+					return connected, err
 				}
 				continue
 			}
 			resyncing = false
 			cursor = f.Change.Seq
 			c.deliver(*f.Change)
+		case wire.FramePong:
+			switch {
+			case f.Prev == nil:
+				continue // an older syncd: its pong is no resume point
+			case !after(f, cursor):
+				// A change was sent that this desktop did not take.
+				if err := gap(*f.Prev); err != nil {
+					return connected, err
+				}
+				continue
+			}
+			resyncing = false
+			if f.Cursor > cursor {
+				cursor = c.syncedTo(f.Cursor) // position.go
+			}
 		case wire.FrameBoard:
 			c.deliverBoard(f.Board)
 		case wire.FrameHand:

@@ -35,10 +35,10 @@ func (c *Client) startAt(head int64) int64 {
 	return head
 }
 
-// after reports whether a change frame of the visible-only feed follows
-// on from cursor: its prev, the change syncd sent before it, is at or
-// below the cursor, so the seqs skipped in between are changes this user
-// may not see, not a gap.
+// after reports whether a change frame of the visible-only feed, or a
+// pong (position.go), follows on from cursor: its prev, the change syncd
+// sent before it, is at or below the cursor, so the seqs skipped in
+// between are changes this user may not see, not a gap.
 func after(f wire.ServerFrame, cursor int64) bool {
 	return f.Prev != nil && *f.Prev <= cursor
 }

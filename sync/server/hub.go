@@ -358,6 +358,33 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 		}
 		catchUp()
 	}
+	// live sends a change the hub queued on c.
+	live := func(q *queued) {
+		ch := q.change
+		switch {
+		case ch.Seq <= last:
+			return // already sent with the backlog
+		case ch.Seq > last+1 && !(c.visible && last >= c.joined):
+			if !catchUp() {
+				return
+			}
+		case ch.Seq > last+1:
+			// A visible-only feed is not offered the changes its user
+			// may not see (publish): the seqs in between, published
+			// since it joined, are those.
+			last = ch.Seq - 1
+			fallthrough
+		default:
+			// Not for this user (nothing written), or written from
+			// the frames encoded once for all (hubframes.go).
+			if wrote, ok := s.writeLive(c, q, &prev, write); ok {
+				last = ch.Seq
+				if wrote {
+					s.metrics.pushLatency.observe(time.Since(q.at))
+				}
+			}
+		}
+	}
 	for {
 		select {
 		case <-c.quit:
@@ -368,41 +395,21 @@ func (s *Server) writeFrames(ctx context.Context, c *wsConn, since int64, log *s
 			c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 			return
 		case q := <-c.send:
-			ch := q.change
-			switch {
-			case ch.Seq <= last:
-				continue // already sent with the backlog
-			case ch.Seq > last+1 && !(c.visible && last >= c.joined):
-				if !catchUp() {
-					continue
-				}
-			case ch.Seq > last+1:
-				// A visible-only feed is not offered the changes its user
-				// may not see (publish): the seqs in between, published
-				// since it joined, are those.
-				last = ch.Seq - 1
-				fallthrough
-			default:
-				// Not for this user (nothing written), or written from
-				// the frames encoded once for all (hubframes.go).
-				if wrote, ok := s.writeLive(c, q, &prev, write); ok {
-					last = ch.Seq
-					if wrote {
-						s.metrics.pushLatency.observe(time.Since(q.at))
-					}
-				}
-			}
+			live(q)
 		case n := <-c.resub:
 			last, prev = n, n
 			catchUp()
 		case frame := <-c.boards:
 			s.writeBoard(c, frame)
+			s.metrics.add("syncd_board_bytes_total", int64(len(frame)))
 		case frame := <-c.hands:
 			s.writeBoard(c, frame)
 		case frame := <-c.dues:
 			s.writeBoard(c, frame)
 		case <-c.pongs:
-			write(wire.Pong(last))
+			if f, ok := s.pong(c, &last, &prev, live); ok { // pong.go
+				write(f)
+			}
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.WriteTimeout)); err != nil {
 				c.stop(websocket.CloseAbnormalClosure, "")

@@ -122,7 +122,7 @@ type FrameType string
 const (
 	FrameHello     FrameType = "hello"     // first frame; Cursor is the newest seq syncd has
 	FrameChange    FrameType = "change"    // one change, in seq order
-	FramePong      FrameType = "pong"      // answer to ping; Cursor is the last seq sent on this connection
+	FramePong      FrameType = "pong"      // answer to ping; Cursor is how far the connection is in sync (pong.go)
 	FramePing      FrameType = "ping"      // liveness check by the client
 	FrameSubscribe FrameType = "subscribe" // resend everything after Since, then go on live
 	FrameBoard     FrameType = "board"     // the supervisor's board, to supervisors and admins only (board.go)
@@ -141,7 +141,7 @@ type ServerFrame struct {
 	Type   FrameType
 	Cursor int64                 // hello, pong
 	Change *sportello.Change     // change
-	Prev   *int64                // change on a visible-only feed: the seq sent before it (feed.go)
+	Prev   *int64                // change on a visible-only feed, and pong: the seq sent before it (feed.go, pong.go)
 	Board  *sportello.Board      // board
 	Hand   *sportello.RaisedHand // hand (boardact.go)
 	Due    *sportello.Callback   // callback_due (callbackdue.go)
@@ -153,12 +153,14 @@ func Hello(cursor int64) ServerFrame { return ServerFrame{Type: FrameHello, Curs
 // ChangeFrame returns the frame that carries c.
 func ChangeFrame(c sportello.Change) ServerFrame { return ServerFrame{Type: FrameChange, Change: &c} }
 
-// Pong returns the answer to a ping.
+// Pong returns the answer to a ping as older syncd wrote it, with no prev:
+// the desktop takes no position from it (PongAfter in pong.go).
 func Pong(cursor int64) ServerFrame { return ServerFrame{Type: FramePong, Cursor: cursor} }
 
 type helloJSON struct {
 	Type   FrameType `json:"type"`
 	Cursor int64     `json:"cursor"`
+	Prev   *int64    `json:"prev,omitempty"` // pong.go
 }
 
 type changeJSON struct {
@@ -172,7 +174,7 @@ type changeJSON struct {
 func (f ServerFrame) MarshalJSON() ([]byte, error) {
 	switch f.Type {
 	case FrameHello, FramePong:
-		return json.Marshal(helloJSON{Type: f.Type, Cursor: f.Cursor})
+		return json.Marshal(helloJSON{Type: f.Type, Cursor: f.Cursor, Prev: f.Prev})
 	case FrameChange:
 		if f.Change == nil {
 			return nil, errors.New("wire: change frame without a change")
@@ -204,7 +206,7 @@ func (f *ServerFrame) UnmarshalJSON(data []byte) error {
 		if err := json.Unmarshal(data, &v); err != nil {
 			return decodeError(err)
 		}
-		*f = ServerFrame{Type: t, Cursor: v.Cursor}
+		*f = ServerFrame{Type: t, Cursor: v.Cursor, Prev: v.Prev}
 	case FrameChange:
 		var v changeJSON
 		if err := json.Unmarshal(data, &v); err != nil {

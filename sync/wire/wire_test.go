@@ -78,6 +78,7 @@ var goldens = []struct {
 	{"frame_hello_zero.json", ptr(wire.Hello(0)), func() any { return new(wire.ServerFrame) }},
 	{"frame_change.json", ptr(wire.ChangeFrame(change)), func() any { return new(wire.ServerFrame) }},
 	{"frame_pong.json", ptr(wire.Pong(42)), func() any { return new(wire.ServerFrame) }},
+	{"frame_pong_prev.json", ptr(wire.PongAfter(42, 37)), func() any { return new(wire.ServerFrame) }},
 	{"frame_board.json", ptr(wire.BoardFrame(board)), func() any { return new(wire.ServerFrame) }},
 	{"presence_request.json", &wire.PresenceRequest{State: sportello.AgentBreak, Reason: "pausa pranzo"}, func() any { return new(wire.PresenceRequest) }},
 	{"frame_ping.json", ptr(wire.Ping()), func() any { return new(wire.ClientFrame) }},
