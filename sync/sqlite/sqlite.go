@@ -44,6 +44,7 @@ type DB struct {
 
 	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
 	stmts   stmtCache       // statements prepared on the writer (stmtcache.go)
+	ckpt    *checkpointer   // the WAL's checkpoints, off the writer (checkpoint.go)
 }
 
 // New returns a store on the file at path; call Open before use.
@@ -78,6 +79,11 @@ func (db *DB) Open() error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	if err := db.startCheckpoints(); err != nil { // checkpoint.go
+		db.read.Close()
+		db.write.Close()
+		return fmt.Errorf("open store: %w", err)
+	}
 	return nil
 }
 
@@ -97,13 +103,15 @@ func (db *DB) dsn(readOnly bool) string {
 		// A group commit's savepoints journal in memory: in a file, each
 		// op's first write to a page was a pwrite (issue 4, stmtcache.go).
 		q.Add("_pragma", "temp_store(2)")
+		// Checkpoints run on a connection of their own (checkpoint.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	return "file:" + db.path + "?" + q.Encode()
 }
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
-	var errs []error
+	errs := []error{db.stopCheckpoints()}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sportello/sportello"
+)
+
+// TestCheckpoint_OffTheWriter: the writer connection does not checkpoint
+// the WAL (wal_autocheckpoint 0); the store's own checkpoint does, in the
+// background, so the log's pages reach the database file while the
+// writer goes on; a store closed and opened again reads everything.
+func TestCheckpoint_OffTheWriter(t *testing.T) {
+	db, d := openDemo(t)
+	ctx := context.Background()
+	var auto int
+	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil {
+		t.Fatal(err)
+	}
+	if auto != 0 {
+		t.Fatalf("the writer checkpoints every %d pages, want never (0)", auto)
+	}
+	ck := db.ckpt
+	before := ck.runs.Load()
+	actor := &d.Users[0].User
+	var last *sportello.Case
+	for i := range 200 {
+		k, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: fmt.Sprint("call-", i), CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = k
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for ck.runs.Load() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("no background checkpoint copied the 200 wrap-ups' pages")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	logFrames, done, err := ck.checkpoint(ctx, "PASSIVE")
+	if err != nil || done != logFrames {
+		t.Fatalf("after the background checkpoints: %d of %d frames copied, %v", done, logFrames, err)
+	}
+	path := db.Path()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := New(path)
+	if err := again.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	k, err := again.Case(ctx, last.ID)
+	if err != nil || len(k.Events) != len(last.Events) {
+		t.Fatalf("the last wrap-up's case after reopening: %+v, %v", k, err)
+	}
+}
