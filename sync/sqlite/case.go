@@ -225,7 +225,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		limit = wire.DefaultChangesLimit
 	}
 	limit = min(limit, wire.MaxChangesLimit)
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.reads.QueryContext(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
 			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel, e.assignee_id, e.assignee
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
@@ -273,12 +273,12 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 // Head returns the seq of the newest change, 0 when there is none.
 func (db *DB) Head(ctx context.Context) (int64, error) {
 	var seq int64
-	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&seq)
+	err := db.reads.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&seq)
 	return seq, internal("head", err)
 }
 
 // Case returns a case with its events, or ENOTFOUND.
 func (db *DB) Case(ctx context.Context, id string) (*sportello.Case, error) {
-	c, err := loadCase(ctx, db.read, id)
+	c, err := loadCase(ctx, &db.reads, id)
 	return c, internal("case", err)
 }

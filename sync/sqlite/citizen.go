@@ -34,15 +34,15 @@ func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sp
 	}
 
 	card := &sportello.CallerCard{Number: e164, Cases: []*sportello.Case{}}
-	id, err := citizenByNumber(ctx, db.read, e164)
+	id, err := citizenByNumber(ctx, &db.reads, e164)
 	if err != nil {
 		return nil, internal("lookup caller", err)
 	}
 	if id != "" {
-		if card.Citizen, err = loadCitizen(ctx, db.read, id); err != nil {
+		if card.Citizen, err = loadCitizen(ctx, &db.reads, id); err != nil {
 			return nil, internal("lookup caller", err)
 		}
-		if card.Cases, err = loadCitizenCases(ctx, db.read, id, MaxCardCases); err != nil {
+		if card.Cases, err = loadCitizenCases(ctx, &db.reads, id, MaxCardCases); err != nil {
 			return nil, internal("lookup caller", err)
 		}
 	}

@@ -45,6 +45,7 @@ type DB struct {
 	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
 	stmts   stmtCache       // statements prepared on the writer (stmtcache.go)
 	ckpt    *checkpointer   // the WAL's checkpoints, off the writer (checkpoint.go)
+	reads   readStmts       // hot reads prepared on the read pool (readstmts.go)
 }
 
 // New returns a store on the file at path; call Open before use.
@@ -79,6 +80,7 @@ func (db *DB) Open() error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	db.reads = readStmts{pool: db.read}
 	if err := db.startCheckpoints(); err != nil { // checkpoint.go
 		db.read.Close()
 		db.write.Close()
@@ -113,6 +115,7 @@ func (db *DB) dsn(readOnly bool) string {
 func (db *DB) Close() error {
 	errs := []error{db.stopCheckpoints()}
 	if db.read != nil {
+		db.reads.close()
 		errs = append(errs, db.read.Close())
 	}
 	if db.write != nil {

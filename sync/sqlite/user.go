@@ -169,7 +169,7 @@ func (db *DB) CreateSession(ctx context.Context, token, userID string, expiresAt
 func (db *DB) UserBySession(ctx context.Context, token string) (*sportello.User, error) {
 	var u sportello.User
 	var expires string
-	err := db.read.QueryRowContext(ctx, `
+	err := db.reads.QueryRowContext(ctx, `
 		SELECT u.id, u.username, u.name, u.role, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ?`, tokenHash(token)).
