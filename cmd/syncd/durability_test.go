@@ -11,8 +11,8 @@ import (
 )
 
 // TestMain_SQLiteSync: sqlite_sync in the config file, or --sqlite-sync
-// over it, is the synchronous setting the serving store runs with; an
-// unknown one stops syncd before it opens anything.
+// over it, is the synchronous setting the serving store runs with (full
+// without either); an unknown one stops syncd before it opens anything.
 func TestMain_SQLiteSync(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "syncd.json")
@@ -25,7 +25,7 @@ func TestMain_SQLiteSync(t *testing.T) {
 	}{
 		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0"}, sqlite.SyncFull},
 		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0", "--sqlite-sync", "normal"}, sqlite.SyncNormal},
-		{[]string{"serve", "--db", filepath.Join(dir, "other.db"), "--listen", "127.0.0.1:0"}, sqlite.SyncNormal},
+		{[]string{"serve", "--db", filepath.Join(dir, "other.db"), "--listen", "127.0.0.1:0"}, sqlite.SyncFull}, // durable by default
 	} {
 		m, _ := newMain("")
 		run(t, m, tc.args...)

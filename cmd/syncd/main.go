@@ -56,8 +56,9 @@ type Config struct {
 	Listen string `json:"listen"`
 	DB     string `json:"db"`
 	Demo   bool   `json:"demo"`
-	// SQLiteSync is the SQLite store's synchronous setting, full or
-	// normal (the default); PostgreSQL ignores it (sqlite.SetSynchronous).
+	// SQLiteSync is the SQLite store's synchronous setting, full (the
+	// default: durable commits) or normal; PostgreSQL ignores it
+	// (sqlite.SetSynchronous, store.go).
 	SQLiteSync string `json:"sqlite_sync,omitempty"`
 	// TLSCert and TLSKey are PEM files of a real certificate and its key.
 	TLSCert string `json:"tls_cert,omitempty"`
@@ -288,7 +289,7 @@ func (m *Main) parseServe(args []string) error {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS and wss")
 	tlsKey := fs.String("tls-key", "", "PEM private key file of --tls-cert")
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
-	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (no acknowledged change lost to a power cut, slower writes) or normal (default)")
+	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (default: no acknowledged change lost to a power cut) or normal (a power cut may lose the last commits; faster writes)")
 	repeatDays := fs.Int("repeat-contact-days", 0, "days within which a citizen's new wrap-up on the same service is a repeat contact (default 7)")
 	debounce := fs.Duration("board-debounce", 0, "least time between two recomputes of the supervisor's board (default 50ms)")
 	smtpFlags := m.addMailFlags(fs)

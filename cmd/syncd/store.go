@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -41,7 +42,7 @@ func (m *Main) openStore() error {
 		return nil
 	}
 	db := sqlite.New(m.DB)
-	if err := db.SetSynchronous(m.SQLiteSync); err != nil {
+	if err := db.SetSynchronous(cmp.Or(m.SQLiteSync, sqlite.SyncFull)); err != nil { // durable unless told otherwise
 		return err
 	}
 	if err := db.Open(); err != nil {
