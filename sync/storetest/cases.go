@@ -635,6 +635,24 @@ func testFeedScope(t *testing.T, e *env) {
 	if len(citizens) != 0 {
 		t.Fatalf("citizens of an unknown session: %v", citizens)
 	}
+	// A case the user resolved longer ago than FeedScopeAge is not
+	// followed; one resolved since, or still open however old, is.
+	now := T0.Add(2 * time.Hour)
+	e.clock.Set(now.Add(-sportello.FeedScopeAge - time.Hour))
+	old := e.record(t, &Operator, sportello.WrapUp{CallID: "call-old", CitizenID: "c-rossi", Outcome: sportello.OutcomeResolvedFirstContact})
+	e.clock.Set(now.Add(-sportello.FeedScopeAge + time.Hour))
+	recent := e.record(t, &Operator, sportello.WrapUp{CallID: "call-recent", CitizenID: "c-rossi", Outcome: sportello.OutcomeResolvedFirstContact})
+	e.clock.Set(now)
+	if old.Status != sportello.StatusResolved || recent.Status != sportello.StatusResolved {
+		t.Fatalf("statuses %s, %s; want both resolved", old.Status, recent.Status)
+	}
+	_, cases, _, err = e.FeedScope(e.ctx, "tok-early", Operator.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sorted([]string{own.ID, EscalatedCase, recent.ID}); !slices.Equal(sorted(cases), want) {
+		t.Fatalf("cases with one resolved %v ago and one %v ago: %v, want %v (not %s)", sportello.FeedScopeAge+time.Hour, sportello.FeedScopeAge-time.Hour, cases, want, old.ID)
+	}
 	desks, cases, _, err = e.FeedScope(e.ctx, "", Specialist.ID)
 	if err != nil {
 		t.Fatal(err)
