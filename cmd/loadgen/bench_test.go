@@ -349,11 +349,18 @@ func summarize(s benchScale, results map[string]map[string]float64) {
 		}
 	}
 	fmt.Printf("\nSUMMARY scale: %s (after @: desktops d / ops per second asked)\n", s)
+	if results["postgres"] == nil { // SPORTELLO_BENCH_STORES=sqlite
+		fmt.Printf("%-36s %14s\n", "metric", "sqlite")
+		for _, k := range keys {
+			fmt.Printf("%-36s %14.2f\n", k, results["sqlite"][k])
+		}
+		return
+	}
 	fmt.Printf("%-36s %14s %14s %10s\n", "metric", "sqlite", "postgres", "pg/sqlite")
 	for _, k := range keys {
 		sq, pg := results["sqlite"][k], results["postgres"][k]
 		ratio := "-"
-		if sq != 0 && results["postgres"] != nil {
+		if sq != 0 {
 			ratio = fmt.Sprintf("%.2f", pg/sq)
 		}
 		fmt.Printf("%-36s %14.2f %14.2f %10s\n", k, sq, pg, ratio)
