@@ -242,11 +242,11 @@ type SyncState struct {
 }
 
 // FeedScopeAge bounds the cases a user's feed follows for having written
-// on them: those still open, and resolved ones that moved this recently.
-// A user's history at city scale is thousands of cases (1,000,000
-// citizens: syncd held 1.4 GB for 2,000 desktops when every case ever
-// written on was followed); an older resolved case is read on demand, and
-// a new event on it by the user follows it again.
+// on them: those the user wrote on this recently. A user's history at
+// city scale is thousands of cases (1,000,000 citizens: syncd held 1.4 GB
+// for 2,000 desktops when every case ever written on was followed); an
+// older case is read on demand, and the user's next event on it follows
+// it again. A case still open at the user's desks is followed as a desk's.
 const FeedScopeAge = 30 * 24 * time.Hour
 
 // Change is one accepted change as syncd numbers it: Seq is global and gap-free.

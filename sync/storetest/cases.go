@@ -635,8 +635,8 @@ func testFeedScope(t *testing.T, e *env) {
 	if len(citizens) != 0 {
 		t.Fatalf("citizens of an unknown session: %v", citizens)
 	}
-	// A case the user resolved longer ago than FeedScopeAge is not
-	// followed; one resolved since, or still open however old, is.
+	// A case the user last wrote on longer ago than FeedScopeAge is not
+	// followed; one written on since is.
 	now := T0.Add(2 * time.Hour)
 	e.clock.Set(now.Add(-sportello.FeedScopeAge - time.Hour))
 	old := e.record(t, &Operator, sportello.WrapUp{CallID: "call-old", CitizenID: "c-rossi", Outcome: sportello.OutcomeResolvedFirstContact})
