@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -264,30 +263,8 @@ func screenPop(b *testing.B, db caller, s benchScale, out map[string]float64) {
 
 // push runs syncd on dsn as a process and the desktops against it.
 func push(b *testing.B, syncd, dsn string, s benchScale, pc pushConfig, out map[string]float64) {
-	addr := freeAddr(b)
-	cmd := exec.Command(syncd, "serve", "--db", dsn, "--listen", addr)
-	logf, err := os.Create(filepath.Join(b.TempDir(), "syncd.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}()
-	url := "http://" + addr
-	waitHealthy(b, url)
+	url, pid, stop := startSyncd(b, syncd, dsn) // ringtocard_bench_test.go
+	defer stop()
 	b.ResetTimer()
 	rates := []string{}
 	for _, r := range pc.rates {
@@ -295,7 +272,7 @@ func push(b *testing.B, syncd, dsn string, s benchScale, pc pushConfig, out map[
 	}
 	m := runLoadgen(b, "desktops", "--url", url, "--desktops", strconv.Itoa(pc.desktops), "--ops", strings.Join(rates, ","),
 		"--citizens", strconv.Itoa(s.citizens), "--duration", s.duration.String(), "--warmup", "10s",
-		"--syncd-pid", strconv.Itoa(cmd.Process.Pid))
+		"--syncd-pid", strconv.Itoa(pid))
 	b.StopTimer()
 	for _, res := range m.DesktopsResults {
 		at := func(k string) string { return fmt.Sprintf("%s@%dd/%g", k, pc.desktops, res.OpsTarget) }

@@ -73,7 +73,7 @@ func BenchmarkRingToCard(b *testing.B) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url, stopSyncd := startSyncd(b, buildSyncd(b), path)
+	url, _, stopSyncd := startSyncd(b, buildSyncd(b), path)
 	defer stopSyncd()
 	rig := newRingRig(b, ctx, url)
 	defer rig.close()
@@ -134,8 +134,9 @@ func count(n int) string {
 }
 
 // startSyncd runs syncd on the city as its own process, as in production,
-// and returns its URL and how to stop it.
-func startSyncd(b *testing.B, syncd, db string) (string, func()) {
+// and returns its URL, its pid and how to stop it (BenchmarkCity's push
+// runs it too).
+func startSyncd(b *testing.B, syncd, db string) (url string, pid int, stop func()) {
 	addr := freeAddr(b)
 	cmd := exec.Command(syncd, "serve", "--db", db, "--listen", addr)
 	logf, err := os.Create(filepath.Join(b.TempDir(), "syncd.log"))
@@ -147,7 +148,7 @@ func startSyncd(b *testing.B, syncd, db string) (string, func()) {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	stop := func() {
+	stop = func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -159,9 +160,9 @@ func startSyncd(b *testing.B, syncd, db string) (string, func()) {
 		}
 		logf.Close()
 	}
-	url := "http://" + addr
+	url = "http://" + addr
 	waitHealthy(b, url)
-	return url, stop
+	return url, cmd.Process.Pid, stop
 }
 
 // ringTiming is one call's path from ring to card, in parts.

@@ -14,15 +14,12 @@ import (
 // threshold (7% of syncd's CPU at 1,000 ops/s asked, plus its fsyncs, all
 // on the one goroutine every write waits for; issue 4). A connection of
 // its own checkpoints instead, PASSIVE (waiting for neither the writer
-// nor readers), every checkpointInterval.
-const (
-	checkpointInterval = 200 * time.Millisecond
-	// checkpointTruncateFrames: a log this long (about 256 MB of 4 KB
-	// pages) that PASSIVE checkpoints could not empty, readers holding
-	// old pages all along, is checkpointed with TRUNCATE, which waits
-	// for them (up to the busy timeout) and empties the file.
-	checkpointTruncateFrames = 1 << 16
-)
+// nor readers), every checkpointInterval; SQLite starts the log over once
+// a checkpoint has copied all of it. Open checkpoints what migrations
+// wrote (TRUNCATE, before anyone else uses the store): an index built
+// over 10,000,000 events is a log of hundreds of MB, which the first
+// minutes of load would otherwise be copying.
+const checkpointInterval = 200 * time.Millisecond
 
 // checkpointer is the store's background checkpoint.
 type checkpointer struct {
@@ -40,6 +37,11 @@ func (db *DB) startCheckpoints() error {
 	}
 	conn.SetMaxOpenConns(1)
 	db.ckpt = &checkpointer{conn: conn, quit: make(chan struct{}), done: make(chan struct{})}
+	if _, _, err := db.ckpt.checkpoint(context.Background(), "TRUNCATE"); err != nil {
+		conn.Close()
+		db.ckpt = nil
+		return err
+	}
 	go db.checkpoints(db.ckpt)
 	return nil
 }
@@ -56,10 +58,7 @@ func (db *DB) checkpoints(ck *checkpointer) {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		logFrames, done, err := ck.checkpoint(ctx, "PASSIVE")
-		if err == nil && logFrames-done >= checkpointTruncateFrames {
-			_, _, err = ck.checkpoint(ctx, "TRUNCATE")
-		}
+		_, done, err := ck.checkpoint(ctx, "PASSIVE")
 		cancel()
 		if err != nil {
 			slog.Default().Warn("sqlite checkpoint", "path", db.path, "err", err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 // TestCheckpoint_OffTheWriter: the writer connection does not checkpoint
 // the WAL (wal_autocheckpoint 0); the store's own checkpoint does, in the
 // background, so the log's pages reach the database file while the
-// writer goes on; a store closed and opened again reads everything.
+// writer goes on; Open checkpoints and empties what is left in the log;
+// a store closed and opened again reads everything.
 func TestCheckpoint_OffTheWriter(t *testing.T) {
 	db, d := openDemo(t)
 	ctx := context.Background()
@@ -49,11 +51,24 @@ func TestCheckpoint_OffTheWriter(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// Another connection keeps the WAL from going away on Close, as a
+	// process still using the store would; Open then empties it.
+	holder := New(path)
+	if err := holder.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: "call-more", CitizenID: d.Citizens[0].ID, Outcome: sportello.OutcomeResolvedFirstContact}); err != nil {
+		t.Fatal(err)
+	}
 	again := New(path)
 	if err := again.Open(); err != nil {
 		t.Fatal(err)
 	}
 	defer again.Close()
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() != 0 {
+		t.Fatalf("the log after Open: %v, %v; want it checkpointed and emptied", fi, err)
+	}
 	k, err := again.Case(ctx, last.ID)
 	if err != nil || len(k.Events) != len(last.Events) {
 		t.Fatalf("the last wrap-up's case after reopening: %+v, %v", k, err)
