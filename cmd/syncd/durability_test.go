@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ import (
 func TestMain_SQLiteSync(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "syncd.json")
-	if err := os.WriteFile(config, []byte(`{"db":"`+filepath.Join(dir, "syncd.db")+`","sqlite_sync":"full"}`), 0o600); err != nil {
+	if err := os.WriteFile(config, []byte(`{"db":"`+filepath.Join(dir, "syncd.db")+`","sqlite_sync":"full","sqlite_cache_mb":32}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -37,6 +38,14 @@ func TestMain_SQLiteSync(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Fatalf("%v: synchronous %q, %v; want %q", tc.args, got, err, tc.want)
 		}
+		// The writer's cache: 32 MB from the config file, SQLite's 2 MB without.
+		wantCache := -2000
+		if slices.Contains(tc.args, config) {
+			wantCache = -32 * 1024
+		}
+		if kb, err := db.WriterCacheKB(ctx(t)); err != nil || kb != wantCache {
+			t.Fatalf("%v: writer cache_size %d, %v; want %d", tc.args, kb, err, wantCache)
+		}
 		m.Close()
 	}
 	m, _ := newMain("")
@@ -46,5 +55,10 @@ func TestMain_SQLiteSync(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bad.db")); !os.IsNotExist(err) {
 		t.Fatalf("a refused setting opened the database: %v", err)
+	}
+	m, _ = newMain("")
+	err = m.ParseFlags(context.Background(), []string{"serve", "--db", filepath.Join(dir, "bad.db"), "--sqlite-cache-mb", "-1"})
+	if err == nil || !strings.Contains(err.Error(), "--sqlite-cache-mb") {
+		t.Fatalf("--sqlite-cache-mb -1: %v", err)
 	}
 }

@@ -60,6 +60,10 @@ type Config struct {
 	// default: durable commits) or normal; PostgreSQL ignores it
 	// (sqlite.SetSynchronous, store.go).
 	SQLiteSync string `json:"sqlite_sync,omitempty"`
+	// SQLiteCacheMB sizes the SQLite writer's page cache in MB (0:
+	// SQLite's 2 MB); at a million citizens 32 MB takes the writes a
+	// second up by a third for ~100 MB of memory (sqlite.SetWriterCacheMB).
+	SQLiteCacheMB int `json:"sqlite_cache_mb,omitempty"`
 	// TLSCert and TLSKey are PEM files of a real certificate and its key.
 	TLSCert string `json:"tls_cert,omitempty"`
 	TLSKey  string `json:"tls_key,omitempty"`
@@ -290,6 +294,7 @@ func (m *Main) parseServe(args []string) error {
 	tlsKey := fs.String("tls-key", "", "PEM private key file of --tls-cert")
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
 	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (default: no acknowledged change lost to a power cut) or normal (a power cut may lose the last commits; faster writes)")
+	sqliteCache := fs.Int("sqlite-cache-mb", 0, "SQLite writer's page cache in MB (default 0: SQLite's 2 MB; 32 for a city of a million citizens)")
 	repeatDays := fs.Int("repeat-contact-days", 0, "days within which a citizen's new wrap-up on the same service is a repeat contact (default 7)")
 	debounce := fs.Duration("board-debounce", 0, "least time between two recomputes of the supervisor's board (default 50ms)")
 	smtpFlags := m.addMailFlags(fs)
@@ -324,6 +329,8 @@ func (m *Main) parseServe(args []string) error {
 			m.Board.DebounceMS = int(*debounce / time.Millisecond)
 		case "sqlite-sync":
 			m.SQLiteSync = *sqliteSync
+		case "sqlite-cache-mb":
+			m.SQLiteCacheMB = *sqliteCache
 		}
 	})
 	if err := m.applyMailFlags(fs, smtpFlags); err != nil {

@@ -45,6 +45,9 @@ func (m *Main) openStore() error {
 	if err := db.SetSynchronous(cmp.Or(m.SQLiteSync, sqlite.SyncFull)); err != nil { // durable unless told otherwise
 		return err
 	}
+	if err := db.SetWriterCacheMB(m.SQLiteCacheMB); err != nil {
+		return err
+	}
 	if err := db.Open(); err != nil {
 		return err
 	}

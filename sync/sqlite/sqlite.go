@@ -38,9 +38,10 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 
-	repeatWindow atomic.Int64 // see SetRepeatContactWindow (fcr.go)
-	retryTries   atomic.Int64 // see SetCallbackRetry (overdue.go)
-	synchronous  string       // see SetSynchronous (durability.go)
+	repeatWindow  atomic.Int64 // see SetRepeatContactWindow (fcr.go)
+	retryTries    atomic.Int64 // see SetCallbackRetry (overdue.go)
+	synchronous   string       // see SetSynchronous (durability.go)
+	writerCacheMB int          // see SetWriterCacheMB (durability.go)
 
 	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
 	stmts   stmtCache       // statements prepared on the writer (stmtcache.go)
@@ -107,6 +108,9 @@ func (db *DB) dsn(readOnly bool) string {
 		q.Add("_pragma", "temp_store(2)")
 		// Checkpoints run on a connection of their own (checkpoint.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		if db.writerCacheMB > 0 {
+			q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -db.writerCacheMB*1024))
+		}
 	}
 	return "file:" + db.path + "?" + q.Encode()
 }
