@@ -12,8 +12,8 @@ import (
 // far the desktop is in sync. That position is the client's cursor, which
 // a pong moves to syncd's head once every change up to it the user may
 // see has arrived (sync/client/position.go): a desktop pushed nothing yet
-// is in sync through the head, not at 0. Offline it says how far the
-// desktop got, when it got anywhere.
+// is in sync through the head, not at 0. At 0 (syncd's change log is
+// empty, as in the seeded demo) it shows no position.
 func (s *operatorScreen) syncText(st sportello.SyncState) string {
 	if s.cfg.Sync == nil {
 		return "syncd: " + tr("not configured")
@@ -23,13 +23,13 @@ func (s *operatorScreen) syncText(st sportello.SyncState) string {
 	if st.Pending > 0 {
 		waiting = fmt.Sprintf(" · %d %s", st.Pending, tr("changes waiting"))
 	}
+	if st.Cursor == 0 {
+		position = "" // nothing in syncd's change log yet (a fresh or seeded store): no number to read
+	}
 	if st.Online {
 		return "syncd: " + tr("online") + position + waiting
 	}
-	text := "syncd: " + tr("offline") + waiting
-	if st.Cursor > 0 {
-		text += position
-	}
+	text := "syncd: " + tr("offline") + waiting + position
 	if !st.RetryAt.IsZero() {
 		text += " · " + tr("retrying at") + " " + s.clock(st.RetryAt)
 	}
