@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -261,9 +262,41 @@ func screenPop(b *testing.B, db caller, s benchScale, out map[string]float64) {
 	out["screenpop_p50_ms"], out["screenpop_p99_ms"] = q(.50), q(.99)
 }
 
+// startSyncd runs syncd on the city as its own process, as in production,
+// and returns its URL, its pid and how to stop it (the push runs and the
+// ring-to-card benchmark).
+func startSyncd(b *testing.B, syncd, db string) (url string, pid int, stop func()) {
+	addr := freeAddr(b)
+	cmd := exec.Command(syncd, "serve", "--db", db, "--listen", addr)
+	logf, err := os.Create(filepath.Join(b.TempDir(), "syncd.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	stop = func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	}
+	url = "http://" + addr
+	waitHealthy(b, url)
+	return url, cmd.Process.Pid, stop
+}
+
 // push runs syncd on dsn as a process and the desktops against it.
 func push(b *testing.B, syncd, dsn string, s benchScale, pc pushConfig, out map[string]float64) {
-	url, pid, stop := startSyncd(b, syncd, dsn) // ringtocard_bench_test.go
+	url, pid, stop := startSyncd(b, syncd, dsn)
 	defer stop()
 	b.ResetTimer()
 	rates := []string{}

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -131,38 +130,6 @@ func count(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-// startSyncd runs syncd on the city as its own process, as in production,
-// and returns its URL, its pid and how to stop it (BenchmarkCity's push
-// runs it too).
-func startSyncd(b *testing.B, syncd, db string) (url string, pid int, stop func()) {
-	addr := freeAddr(b)
-	cmd := exec.Command(syncd, "serve", "--db", db, "--listen", addr)
-	logf, err := os.Create(filepath.Join(b.TempDir(), "syncd.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	stop = func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-	}
-	url = "http://" + addr
-	waitHealthy(b, url)
-	return url, cmd.Process.Pid, stop
 }
 
 // ringTiming is one call's path from ring to card, in parts.

@@ -11,6 +11,25 @@ import (
 	"github.com/sportello/sportello/sync/postgres"
 )
 
+// writers50 runs op from 50 concurrent writers, each call with the next
+// number of a shared count, and reports the calls per second as unit.
+func writers50(b *testing.B, unit string, op func(i int) error) {
+	var n atomic.Int64
+	b.SetParallelism(max(1, 50/runtime.GOMAXPROCS(0))) // 50 writers
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(int(n.Add(1))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), unit)
+}
+
 // BenchmarkDB_RecordWrapUp50 measures wrap-ups opening a case from 50
 // concurrent writers, as many desktops wrap up at once (issue 4's group
 // commit), as sync/sqlite's benchmark of the same name. It reports
@@ -20,23 +39,12 @@ func BenchmarkDB_RecordWrapUp50(b *testing.B) {
 	db, d := benchStore(b)
 	ctx := context.Background()
 	actor := &d.Users[0].User
-	var n atomic.Int64
-	b.SetParallelism(max(1, 50/runtime.GOMAXPROCS(0))) // 50 writers
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			c := d.Citizens[int(n.Add(1))%len(d.Citizens)]
-			if _, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{
-				CallID: "bench", CitizenID: c.ID, Outcome: sportello.OutcomeResolvedFirstContact, Note: "benchmark",
-			}); err != nil {
-				b.Error(err)
-				return
-			}
-		}
+	writers50(b, "wrapups/s", func(i int) error {
+		_, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{
+			CallID: "bench", CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact, Note: "benchmark",
+		})
+		return err
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "wrapups/s")
 }
 
 // benchCases opens n cases with one group of wrap-ups, for benchmarks that
@@ -67,21 +75,10 @@ func BenchmarkDB_RecordCaseEvent50(b *testing.B) {
 	ctx := context.Background()
 	actor := &d.Users[0].User
 	cases := benchCases(b, db, actor, d.Citizens, 500)
-	var n atomic.Int64
-	b.SetParallelism(max(1, 50/runtime.GOMAXPROCS(0))) // 50 writers
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			id := cases[int(n.Add(1))%len(cases)]
-			if _, _, err := db.RecordCaseEvent(ctx, actor, id, sportello.CaseEvent{Kind: sportello.EventNote, Note: "benchmark"}, nil); err != nil {
-				b.Error(err)
-				return
-			}
-		}
+	writers50(b, "events/s", func(i int) error {
+		_, _, err := db.RecordCaseEvent(ctx, actor, cases[i%len(cases)], sportello.CaseEvent{Kind: sportello.EventNote, Note: "benchmark"}, nil)
+		return err
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }
 
 // BenchmarkDB_RecordMix50 measures wrap-ups opening a case and notes on
@@ -93,27 +90,14 @@ func BenchmarkDB_RecordMix50(b *testing.B) {
 	ctx := context.Background()
 	actor := &d.Users[0].User
 	cases := benchCases(b, db, actor, d.Citizens, 500)
-	var n atomic.Int64
-	b.SetParallelism(max(1, 50/runtime.GOMAXPROCS(0))) // 50 writers
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := int(n.Add(1))
-			var err error
-			if i%2 == 0 {
-				_, _, err = db.RecordCaseEvent(ctx, actor, cases[i%len(cases)], sportello.CaseEvent{Kind: sportello.EventNote, Note: "benchmark"}, nil)
-			} else {
-				_, err = db.RecordWrapUp(ctx, actor, sportello.WrapUp{
-					CallID: "bench", CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact, Note: "benchmark",
-				})
-			}
-			if err != nil {
-				b.Error(err)
-				return
-			}
+	writers50(b, "ops/s", func(i int) error {
+		if i%2 == 0 {
+			_, _, err := db.RecordCaseEvent(ctx, actor, cases[i%len(cases)], sportello.CaseEvent{Kind: sportello.EventNote, Note: "benchmark"}, nil)
+			return err
 		}
+		_, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{
+			CallID: "bench", CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact, Note: "benchmark",
+		})
+		return err
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
 }

@@ -56,7 +56,7 @@ func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sp
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, user_id, citizen_id, number, reason) VALUES (?, ?, ?, ?, ?)`,
 			at, actor.ID, nullString(id), e164, reason)
 		return nil, false, err
-	}}})
+	}, what: "audit caller lookup"}})
 	if err == nil {
 		err = res[0].Err
 	}

@@ -115,7 +115,7 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 	}
 	// The event joins the wrap-ups' group commit (groupcommit.go), rather
 	// than waiting for the writer connection between their transactions.
-	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: write}})
+	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: write, what: "record case event"}})
 	if err == nil {
 		err = res[0].Err
 	}

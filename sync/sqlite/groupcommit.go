@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"sync"
 
@@ -11,14 +12,16 @@ import (
 
 // wrapUpItem is a wrap-up check.WrapUp accepted, waiting for a group commit;
 // or, with write set, another write sharing the group commit (a case
-// event, desk.go), run in its own savepoint like a wrap-up. write must
-// start from the op as sent each time it runs: a group whose transaction
-// fails runs each of its items again alone.
+// event, desk.go; a screen pop's audit row, citizen.go), run in its own
+// savepoint like a wrap-up, what naming it in errors. write must start
+// from the op as sent each time it runs: a group whose transaction fails
+// runs each of its items again alone.
 type wrapUpItem struct {
 	actor  *sportello.User
 	w      sportello.WrapUp
 	digest []byte
 	write  func(ctx context.Context, tx execer) (c *sportello.Case, replayed bool, err error)
+	what   string
 }
 
 // record records one item inside tx.
@@ -33,11 +36,7 @@ func (db *DB) record(ctx context.Context, tx execer, it wrapUpItem) (r sportello
 
 // itemFailed is the result of an item refused or not committed.
 func itemFailed(it wrapUpItem, err error) sportello.WrapUpResult {
-	what := "record wrap-up"
-	if it.write != nil {
-		what = "record case event"
-	}
-	return sportello.WrapUpResult{Err: internal(what, err)}
+	return sportello.WrapUpResult{Err: internal(cmp.Or(it.what, "record wrap-up"), err)}
 }
 
 // wrapUpCommitter is a store's group committer of wrap-ups, made on
