@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -21,12 +23,41 @@ import (
 // minutes of load would otherwise be copying.
 const checkpointInterval = 200 * time.Millisecond
 
+// A PASSIVE checkpoint copies the log into the database but cannot start
+// the log over: SQLite does that at the start of a write transaction whose
+// snapshot is the whole log copied, with no reader still on the log. Under
+// steady writes and reads that moment never comes (the writer has always
+// written since the last checkpoint), and the log grew without bound: by
+// ~1 GB in 30 s at 1,000 ops/s, every frame a write past the end of the
+// file (whose sync must journal the file's new size) and every page read
+// a lookup in a longer log (issue 4). So once the log holds restartFrames,
+// the writer itself runs a RESTART checkpoint before its next transaction
+// (beforeWrite): nothing is written meanwhile, the copy is the few frames
+// since the background checkpoint, and the next transaction writes from
+// the start of the log. It costs the writer a copy, a sync and the wait
+// for the readers still on the log (tens of ms) each time the log reaches
+// restartFrames (every ~8 s at 1,000 ops/s), and the log file stays near
+// restartFrames pages. At most one such checkpoint a
+// restartSpacing: with a reader holding an old snapshot the log cannot
+// start over, and the writer should not try every 200 ms.
+const (
+	restartFrames  = 65536 // 256 MB of 4 KB pages
+	restartSpacing = time.Second
+	restartWait    = 250 * time.Millisecond
+)
+
 // checkpointer is the store's background checkpoint.
 type checkpointer struct {
 	conn *sql.DB
 	quit chan struct{}
 	done chan struct{}
 	runs atomic.Int64 // checkpoints that copied pages
+
+	restartFrames int          // see restartFrames; tests lower it
+	restart       atomic.Bool  // the writer should checkpoint before its next transaction
+	restarts      atomic.Int64 // checkpoints the writer ran
+	logFrames     atomic.Int64 // the log's length at the last background checkpoint
+	asked         time.Time    // when restart was last set (the loop's own)
 }
 
 // startCheckpoints opens the checkpoint's connection and starts its loop.
@@ -36,7 +67,7 @@ func (db *DB) startCheckpoints() error {
 		return err
 	}
 	conn.SetMaxOpenConns(1)
-	db.ckpt = &checkpointer{conn: conn, quit: make(chan struct{}), done: make(chan struct{})}
+	db.ckpt = &checkpointer{conn: conn, quit: make(chan struct{}), done: make(chan struct{}), restartFrames: restartFrames}
 	if _, _, err := db.ckpt.checkpoint(context.Background(), "TRUNCATE"); err != nil {
 		conn.Close()
 		db.ckpt = nil
@@ -58,13 +89,53 @@ func (db *DB) checkpoints(ck *checkpointer) {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, done, err := ck.checkpoint(ctx, "PASSIVE")
+		logFrames, done, err := ck.checkpoint(ctx, "PASSIVE")
 		cancel()
 		if err != nil {
 			slog.Default().Warn("sqlite checkpoint", "path", db.path, "err", err)
-		} else if done > 0 {
+			continue
+		}
+		if done > 0 {
 			ck.runs.Add(1)
 		}
+		ck.logFrames.Store(int64(logFrames))
+		if logFrames >= ck.restartFrames && time.Since(ck.asked) >= restartSpacing {
+			ck.asked = time.Now()
+			ck.restart.Store(true)
+		}
+	}
+}
+
+// beforeWrite runs on the writer before it begins a transaction: when
+// the loop has asked for it (see restartFrames), a RESTART checkpoint
+// there, while the writer writes nothing: it copies the few frames since
+// the background checkpoint, waits for the readers still on the log (new
+// ones read the database file) and starts the log over. The wait is
+// bounded by restartWait, after which the writer goes on and the loop
+// asks again.
+func (ck *checkpointer) beforeWrite(ctx context.Context, w *sql.DB) {
+	if ck == nil || !ck.restart.Swap(false) {
+		return
+	}
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		return // the transaction that follows reports it
+	}
+	defer conn.Close()
+	var busy, logFrames, done int
+	_, err = conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, restartWait.Milliseconds()))
+	if err == nil {
+		err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done)
+	}
+	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds())); rerr != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // not back in the pool with a short timeout
+	}
+	if err != nil {
+		slog.Default().Warn("sqlite checkpoint on the writer", "err", err)
+		return
+	}
+	if busy == 0 {
+		ck.restarts.Add(1)
 	}
 }
 

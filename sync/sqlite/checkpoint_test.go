@@ -74,3 +74,53 @@ func TestCheckpoint_OffTheWriter(t *testing.T) {
 		t.Fatalf("the last wrap-up's case after reopening: %+v, %v", k, err)
 	}
 }
+
+// TestCheckpoint_LogStartsOver: under steady writes with readers always on
+// the log, the background checkpoints copy every frame but the log never
+// starts over by itself; once it holds restartFrames the writer runs a
+// RESTART checkpoint before a transaction, and the log starts over, again
+// and again, while the writes go on.
+func TestCheckpoint_LogStartsOver(t *testing.T) {
+	db, d := openDemo(t)
+	ck := db.ckpt
+	ck.restartFrames = 200
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	readers := make(chan error, 2)
+	for range 2 {
+		go func() {
+			for ctx.Err() == nil {
+				var n int
+				if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM case_events`).Scan(&n); err != nil && ctx.Err() == nil {
+					readers <- err
+					return
+				}
+			}
+			readers <- nil
+		}()
+	}
+	actor := &d.Users[0].User
+	var last int64 // the log's length at the last background checkpoint seen
+	overs := 0     // times it was shorter than at the one before
+	deadline := time.Now().Add(20 * time.Second)
+	for i := 0; overs < 2 && time.Now().Before(deadline); i++ {
+		if _, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: fmt.Sprint("call-", i), CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact}); err != nil {
+			t.Fatal(err)
+		}
+		if n := ck.logFrames.Load(); n < last {
+			overs++
+			last = n
+		} else {
+			last = n
+		}
+	}
+	cancel()
+	for range 2 {
+		if err := <-readers; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if overs < 2 || ck.restarts.Load() < 2 {
+		t.Fatalf("the log started over %d times in 20 s of writes (%d writer checkpoints), now %d frames; want at least 2", overs, ck.restarts.Load(), last)
+	}
+}

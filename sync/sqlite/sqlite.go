@@ -49,6 +49,9 @@ type DB struct {
 	reads   readStmts       // hot reads prepared on the read pool (readstmts.go)
 }
 
+// busyTimeout is how long a connection waits for a lock another holds.
+const busyTimeout = 5 * time.Second
+
 // New returns a store on the file at path; call Open before use.
 func New(path string) *DB {
 	return &DB{Now: time.Now, path: path}
@@ -95,7 +98,7 @@ func (db *DB) Open() error {
 // another process (syncd user add while syncd serves).
 func (db *DB) dsn(readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", db.synchronousPragma())
@@ -181,6 +184,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // update runs fn in a transaction on the writer connection.
 func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	db.ckpt.beforeWrite(ctx, db.write) // checkpoint.go
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
