@@ -75,18 +75,22 @@ func (h *hub) publish(ch sportello.Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lastSeq = max(h.lastSeq, ch.Seq)
+	var slow []*wsConn
 	h.offerEach(ch, func(c *wsConn) {
 		select {
 		case c.send <- q:
 		default:
-			delete(h.conns, c) // nothing more for it: it resyncs from the store
-			h.idx.drop(c)
-			c.stop(wire.CloseTryAgainLater, "too slow: reconnect from your cursor")
-			if h.metrics != nil {
-				h.metrics.inc(`syncd_websockets_dropped_total{reason="slow"}`)
-			}
+			slow = append(slow, c)
 		}
 	})
+	for _, c := range slow {
+		delete(h.conns, c) // nothing more for it: it resyncs from the store
+		h.idx.drop(c)
+		c.stop(wire.CloseTryAgainLater, "too slow: reconnect from your cursor")
+		if h.metrics != nil {
+			h.metrics.inc(`syncd_websockets_dropped_total{reason="slow"}`)
+		}
+	}
 }
 
 // stats returns the number of connections and the sum and maximum of

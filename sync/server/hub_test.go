@@ -64,3 +64,36 @@ func TestHub_CloseStopsEveryConnection(t *testing.T) {
 	h.remove(c)
 	h.wait(time.Second)
 }
+
+// TestHub_SlowIndexedConnectionDropped: a slow connection found through
+// the index (three desktops following one case, the first slow) is
+// dropped after the change is offered, so the others following the case
+// still get it and the case's entry keeps them alone.
+func TestHub_SlowIndexedConnectionDropped(t *testing.T) {
+	h := newHub()
+	var conns []*wsConn
+	for i, room := range []int{1, 3, 3} {
+		u := &sportello.User{ID: "u-" + string(rune('a'+i)), Role: sportello.RoleOperator}
+		c := &wsConn{visible: true, viewer: newViewer(u, false, nil, []string{"k-1"}, nil), send: make(chan *queued, room), quit: make(chan struct{})}
+		h.add(c)
+		conns = append(conns, c)
+	}
+	slow := conns[0]
+	for seq := int64(1); seq <= 2; seq++ {
+		h.publish(sportello.Change{Seq: seq, CaseID: "k-1", Event: &sportello.CaseEvent{AuthorID: "u-z"}})
+	}
+	select {
+	case <-slow.quit:
+	default:
+		t.Fatal("the slow connection was not stopped")
+	}
+	for _, c := range conns[1:] {
+		if len(c.send) != 2 {
+			t.Errorf("%s has %d changes queued, want 2", c.viewer.userID, len(c.send))
+		}
+	}
+	l := h.idx.by[byCase]["k-1"]
+	if len(l) != 2 || l.has(slow) || !l.has(conns[1]) || !l.has(conns[2]) {
+		t.Fatalf("the case's entry after the drop: %v", l)
+	}
+}

@@ -5,6 +5,34 @@ import "github.com/sportello/sportello"
 // connSet is a set of WebSocket connections.
 type connSet map[*wsConn]struct{}
 
+// connList is a key's connections in the index: most keys (a case, a
+// citizen) have one, and a slice of one is a tenth of a map's memory (at
+// a million citizens the index held ~250,000 keys for 2,000 desktops:
+// 50 MB as maps; issue 4). A desk's has its specialists: tens.
+type connList []*wsConn
+
+// has reports whether c is in l.
+func (l connList) has(c *wsConn) bool {
+	for _, x := range l {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// without returns l less c, in any order.
+func (l connList) without(c *wsConn) connList {
+	for i, x := range l {
+		if x == c {
+			last := len(l) - 1
+			l[i], l[last] = l[last], nil
+			return l[:last]
+		}
+	}
+	return l
+}
+
 // indexKind names what the hub's index finds connections by.
 type indexKind uint8
 
@@ -34,13 +62,13 @@ type indexKey struct {
 // not see) is in every. Guarded by the hub's mu.
 type hubIndex struct {
 	every connSet
-	by    [indexKinds]map[string]connSet
+	by    [indexKinds]map[string]connList
 }
 
 func newHubIndex() hubIndex {
 	x := hubIndex{every: make(connSet)}
 	for k := range x.by {
-		x.by[k] = make(map[string]connSet)
+		x.by[k] = make(map[string]connList)
 	}
 	return x
 }
@@ -74,15 +102,11 @@ func (x *hubIndex) put(c *wsConn, kind indexKind, key string) {
 	if key == "" || c.everyChange {
 		return
 	}
-	set := x.by[kind][key]
-	if set == nil {
-		set = make(connSet, 1)
-		x.by[kind][key] = set
-	}
-	if _, ok := set[c]; ok {
+	l := x.by[kind][key]
+	if l.has(c) {
 		return
 	}
-	set[c] = struct{}{}
+	x.by[kind][key] = append(l, c)
 	c.keys = append(c.keys, indexKey{kind, key})
 }
 
@@ -90,9 +114,9 @@ func (x *hubIndex) put(c *wsConn, kind indexKind, key string) {
 func (x *hubIndex) drop(c *wsConn) {
 	delete(x.every, c)
 	for _, k := range c.keys {
-		set := x.by[k.kind][k.key]
-		delete(set, c)
-		if len(set) == 0 {
+		if l := x.by[k.kind][k.key].without(c); len(l) > 0 {
+			x.by[k.kind][k.key] = l
+		} else {
 			delete(x.by[k.kind], k.key)
 		}
 	}
@@ -103,7 +127,8 @@ func (x *hubIndex) drop(c *wsConn) {
 // connection for a knowledge-base or directory change, which every
 // desktop keeps. The connections of the event's author are indexed by
 // its case from now on, as their viewers learn it (viewer.visible).
-// offer may drop the connection from the index. Called with h.mu held.
+// offer must not drop a connection from the index (the lists it walks
+// would change under it). Called with h.mu held.
 func (h *hub) offerEach(ch sportello.Change, offer func(c *wsConn)) {
 	h.round++
 	once := func(c *wsConn) {
@@ -122,23 +147,23 @@ func (h *hub) offerEach(ch sportello.Change, offer func(c *wsConn)) {
 		once(c)
 	}
 	if ch.Event != nil && ch.Event.AuthorID != "" {
-		for c := range h.idx.by[byUser][ch.Event.AuthorID] {
+		for _, c := range h.idx.by[byUser][ch.Event.AuthorID] {
 			h.idx.put(c, byCase, ch.CaseID)
 			once(c)
 		}
 	}
 	if ch.CaseID != "" {
-		for c := range h.idx.by[byCase][ch.CaseID] {
+		for _, c := range h.idx.by[byCase][ch.CaseID] {
 			once(c)
 		}
 	}
 	if ch.CitizenID != "" {
-		for c := range h.idx.by[byCitizen][ch.CitizenID] {
+		for _, c := range h.idx.by[byCitizen][ch.CitizenID] {
 			once(c)
 		}
 	}
 	if ch.DeskID != "" {
-		for c := range h.idx.by[byDesk][ch.DeskID] {
+		for _, c := range h.idx.by[byDesk][ch.DeskID] {
 			once(c)
 		}
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/sportello/sportello"
@@ -85,4 +86,30 @@ func BenchmarkHub_Publish2000(b *testing.B) {
 		}
 		b.ReportMetric(float64(offered)/float64(b.N), "offers/op")
 	})
+}
+
+// BenchmarkHub_IndexMemory reports the heap the hub's index takes for
+// 2,000 visible-only feeds of 125 cases each (a month's cases per user at
+// a million citizens; issue 4), per indexed case.
+func BenchmarkHub_IndexMemory(b *testing.B) {
+	const conns, perConn = 2000, 125
+	var cases []string
+	for i := range conns * perConn {
+		cases = append(cases, fmt.Sprintf("01a21774-%04x-7446-b2d1-%012x", i%65536, i))
+	}
+	for b.Loop() {
+		h := newHub()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range conns {
+			u := &sportello.User{ID: fmt.Sprintf("u%d", i), Role: sportello.RoleOperator}
+			c := &wsConn{visible: true, viewer: newViewer(u, false, nil, cases[i*perConn:(i+1)*perConn], nil), quit: make(chan struct{})}
+			h.add(c)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(conns*perConn), "B/case")
+		runtime.KeepAlive(h)
+	}
 }
