@@ -5,7 +5,10 @@ import "context"
 // Savepoints commits a batch of items in one transaction of a store, each
 // in its own savepoint, so that an item refused rolls back its own writes
 // and refuses no other. It is the part of a group commit that does not
-// depend on the store: each store gives its transaction and its writes.
+// depend on the store: the store gives its transaction and its writes.
+// SQLite uses it; PostgreSQL pipelines each item's statements in one
+// round trip instead (sync/postgres/groupcommit.go), which a loop of
+// statements one at a time cannot.
 type Savepoints[T, I, R any] struct {
 	// Update runs fn in one transaction, committed when fn returns nil
 	// and rolled back otherwise.
@@ -18,7 +21,7 @@ type Savepoints[T, I, R any] struct {
 	Failed func(it I, err error) R
 }
 
-// The savepoint statements, the same on SQLite and PostgreSQL.
+// The savepoint statements.
 const (
 	savepoint  = `SAVEPOINT wrap_up`
 	rollbackTo = `ROLLBACK TO wrap_up`

@@ -31,11 +31,15 @@ func scanCallback(s interface{ Scan(...any) error }) (*sportello.Callback, error
 
 // insertCallback stores a new callback, inside a wrap-up's transaction.
 func insertCallback(ctx context.Context, tx pgx.Tx, cb *sportello.Callback) error {
-	_, err := tx.Exec(ctx, `
+	return insertCallbackStmt(cb).exec(ctx, tx)
+}
+
+// insertCallbackStmt is insertCallback's statement.
+func insertCallbackStmt(cb *sportello.Callback) statement {
+	return statement{`
 		INSERT INTO callbacks (id, case_id, citizen_id, number, reason, window_from, window_to, owner, state, attempts, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '[]', $10, $11)`,
-		cb.ID, cb.CaseID, cb.CitizenID, cb.Number, cb.Reason, cb.From, cb.To, cb.Owner, string(cb.State), cb.CreatedAt, cb.UpdatedAt)
-	return err
+		[]any{cb.ID, cb.CaseID, cb.CitizenID, cb.Number, cb.Reason, cb.From, cb.To, cb.Owner, string(cb.State), cb.CreatedAt, cb.UpdatedAt}}
 }
 
 // Callbacks returns the scheduled callbacks of userID (their own, the

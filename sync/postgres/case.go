@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -21,12 +20,12 @@ const ChannelChanges = "sportello_changes"
 // when n is negative), or returns ENOTFOUND.
 func loadCase(ctx context.Context, q querier, id string, n int) (*sportello.Case, error) {
 	if !check.Storable(id) {
-		return nil, sportello.Errorf(sportello.ENOTFOUND, "no case has id %s", id)
+		return nil, noCase(id)
 	}
 	var citizenID string
 	err := q.QueryRow(ctx, `SELECT COALESCE(citizen_id, '') FROM cases WHERE id = $1`, id).Scan(&citizenID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sportello.Errorf(sportello.ENOTFOUND, "no case has id %s", id)
+		return nil, noCase(id)
 	} else if err != nil {
 		return nil, err
 	}
@@ -77,138 +76,160 @@ func (db *DB) RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w spo
 	return res.Case, res.Replayed, res.Err
 }
 
-// recordWrapUpTx is RecordWrapUpOnce inside tx, for a wrap-up check.WrapUp
-// accepted with its digest; it takes the writers' lock first.
-func (db *DB) recordWrapUpTx(ctx context.Context, tx pgx.Tx, actor *sportello.User, w sportello.WrapUp, digest []byte) (_ *sportello.Case, replayed bool, _ error) {
-	head, err := lockHead(ctx, tx)
-	if err != nil {
-		return nil, false, err
-	}
+// wrapUpOp is a wrap-up's write in a group commit (groupcommit.go): it
+// reads, in one round trip shared with the op before it, the op id's
+// replay, whom a new case is for or the case it adds to, and the desk it
+// names; then decides in Go and queues its writes, sent in one more.
+type wrapUpOp struct {
+	db     *DB
+	actor  *sportello.User
+	w      sportello.WrapUp
+	digest []byte
+
+	replay  replayRead  // w.ID sent before (groupread.go)
+	citizen citizenRead // whom a new case is for
+	taken   existsRead  // a case with w.NewCaseID already
+	found   caseRead    // the case w.CaseID
+	desk    existsRead  // w.DeskID
+}
+
+// read queues what the wrap-up needs to know.
+func (o *wrapUpOp) read(b *pgx.Batch) {
+	w := o.w
+	o.replay, o.citizen, o.taken, o.found, o.desk = replayRead{}, citizenRead{}, existsRead{}, caseRead{}, existsRead{}
 	if w.ID != "" {
-		c, err := replayOp(ctx, tx, w.ID, check.OpWrapUp, digest)
+		o.replay.queue(b, w.ID)
+	}
+	if w.CaseID == "" {
+		o.citizen.queue(b, w)
+		if w.NewCaseID != "" && check.NewCaseID(w.NewCaseID) == nil {
+			o.taken.queue(b, `SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1)`, w.NewCaseID)
+		}
+	} else {
+		o.found.queue(b, w.CaseID)
+	}
+	if w.DeskID != "" && check.Storable(w.DeskID) {
+		o.desk.queue(b, `SELECT EXISTS (SELECT 1 FROM desks WHERE id = $1)`, w.DeskID)
+	}
+}
+
+// decide records the wrap-up as RecordWrapUpOnce says, from what read
+// found, queuing its writes in b with the seqs after head.
+func (o *wrapUpOp) decide(b *pgx.Batch, head int64) (sportello.WrapUpResult, int64, error) {
+	w, actor := o.w, o.actor
+	if w.ID != "" {
+		c, err := o.replay.result(w.ID, check.OpWrapUp, o.digest)
 		if err != nil || c != nil {
-			return c, c != nil, err
+			return sportello.WrapUpResult{Case: c, Replayed: true}, head, err
 		}
 	}
-	now := db.now()
+	now := o.db.now()
 	c := &sportello.Case{}
 	if w.CaseID == "" {
-		citizenID, err := wrapUpCitizen(ctx, tx, w)
+		citizenID, err := o.citizen.result()
 		if err != nil {
-			return nil, false, err
+			return sportello.WrapUpResult{}, head, err
 		}
 		c.ID, c.CitizenID = newID(), citizenID
 		if w.NewCaseID != "" {
 			// A case opened offline keeps the id its desktop gave it.
 			if err := check.NewCaseID(w.NewCaseID); err != nil {
-				return nil, false, err
+				return sportello.WrapUpResult{}, head, err
 			}
-			if _, err := loadCase(ctx, tx, w.NewCaseID, 0); err == nil {
-				return nil, false, sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
+			if o.taken.exists {
+				return sportello.WrapUpResult{}, head, sportello.Errorf(sportello.ECONFLICT, "case %s exists already", w.NewCaseID)
 			}
 			c.ID = w.NewCaseID
 		}
 	} else {
-		if c, err = loadCase(ctx, tx, w.CaseID, -1); err != nil {
-			return nil, false, err
+		var err error
+		if c, err = o.found.result(w.CaseID); err != nil {
+			return sportello.WrapUpResult{}, head, err
 		}
 		if w.CitizenID != "" && w.CitizenID != c.CitizenID {
-			return nil, false, sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
+			return sportello.WrapUpResult{}, head, sportello.Errorf(sportello.EINVALID, "case %s belongs to another citizen", w.CaseID)
 		}
 	}
 	isNew := len(c.Events) == 0
 	position := len(c.Events)
 	events := check.WrapUpEvents(w, isNew)
-	if w.DeskID != "" {
-		if err := deskExists(ctx, tx, w.DeskID); err != nil {
-			return nil, false, err
-		}
+	if w.DeskID != "" && !o.desk.exists {
+		return sportello.WrapUpResult{}, head, noDesk(w.DeskID)
 	}
 	for _, e := range events {
 		e.ID, e.CaseID, e.At = newID(), c.ID, now
 		e.AuthorID, e.Author, e.AuthorRole = actor.ID, actor.Name, actor.Role
 		if err := c.Apply(e); err != nil {
-			return nil, false, err
+			return sportello.WrapUpResult{}, head, err
 		}
 	}
-	if err := saveCase(ctx, tx, c, isNew); err != nil {
-		return nil, false, err
-	}
+	writes := []statement{saveCaseStmt(c, isNew)}
 	for _, e := range events {
-		if err := insertEvent(ctx, tx, e, position); err != nil {
-			return nil, false, err
+		writes = append(writes, insertEventStmt(e, position))
+		facts, err := o.db.wrapUpFacts(w, c, e) // fcr.go
+		if err != nil {
+			return sportello.WrapUpResult{}, head, err
 		}
-		if err := db.recordWrapUpFacts(ctx, tx, w, c, e); err != nil { // fcr.go
-			return nil, false, err
-		}
+		writes = append(writes, facts...)
 		position++
 		head++
-		if err := appendChange(ctx, tx, head, now, c, e); err != nil {
-			return nil, false, err
-		}
+		writes = append(writes, changeStmt(head, now, c, e))
 		if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
-			if err := insertCallback(ctx, tx, cb); err != nil {
-				return nil, false, err
-			}
+			writes = append(writes, insertCallbackStmt(cb))
 		}
-	}
-	if err := setHead(ctx, tx, head); err != nil {
-		return nil, false, err
 	}
 	if w.ID != "" {
-		if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			w.ID, check.OpWrapUp, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
-			return nil, false, err
-		}
+		writes = append(writes, opStmt(w.ID, check.OpWrapUp, actor, o.digest, c, now))
 	}
-	return c, false, nil
+	queue(b, writes)
+	return sportello.WrapUpResult{Case: c}, head, nil
 }
 
-// replayOp looks an op id up under the writers' lock: nil, nil for an id
-// never seen; the case as the op left it for a repeat; ECONFLICT for an id
-// used by another op.
-func replayOp(ctx context.Context, tx pgx.Tx, id, kind string, digest []byte) (*sportello.Case, error) {
-	var gotKind, caseID string
-	var gotDigest []byte
-	var events int
-	err := tx.QueryRow(ctx, `SELECT kind, digest, case_id, events FROM ops WHERE id = $1`, id).Scan(&gotKind, &gotDigest, &caseID, &events)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if gotKind != kind || !bytes.Equal(gotDigest, digest) {
-		return nil, check.ReusedOpID(id, kind)
-	}
-	return loadCase(ctx, tx, caseID, events)
+// statement is one SQL statement with its arguments: run at once in a
+// transaction, or queued in a group commit's batch.
+type statement struct {
+	sql  string
+	args []any
 }
 
-// wrapUpCitizen finds whom a new case is for.
-func wrapUpCitizen(ctx context.Context, tx pgx.Tx, w sportello.WrapUp) (string, error) {
-	if w.CitizenID != "" {
-		return liveCitizen(ctx, tx, w.CitizenID) // a merged duplicate: its survivor (citizenedit.go)
+// exec runs s in tx.
+func (s statement) exec(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, s.sql, s.args...)
+	return err
+}
+
+// queue queues statements in b, whose writes need no answer: an error
+// fails the batch.
+func queue(b *pgx.Batch, statements []statement) {
+	for _, s := range statements {
+		b.Queue(s.sql, s.args...)
 	}
-	if w.CallerNumber == "" {
-		return "", nil
-	}
-	return citizenByNumber(ctx, tx, w.CallerNumber)
 }
 
 // saveCase writes the case row, the cache of its derived state.
 func saveCase(ctx context.Context, tx pgx.Tx, c *sportello.Case, isNew bool) error {
+	return saveCaseStmt(c, isNew).exec(ctx, tx)
+}
+
+// saveCaseStmt is saveCase's statement.
+func saveCaseStmt(c *sportello.Case, isNew bool) statement {
 	if isNew {
-		_, err := tx.Exec(ctx, `
+		return statement{`
 			INSERT INTO cases (id, citizen_id, category, subject, status, desk_id, claimed_by, opened_at, updated_at, escalated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			c.ID, nullString(c.CitizenID), c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy,
-			c.OpenedAt.UTC(), c.UpdatedAt.UTC(), optTime(c.EscalatedAt))
-		return err
+			[]any{c.ID, nullString(c.CitizenID), c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy,
+				c.OpenedAt.UTC(), c.UpdatedAt.UTC(), optTime(c.EscalatedAt)}}
 	}
-	_, err := tx.Exec(ctx, `
+	return statement{`
 		UPDATE cases SET category = $1, subject = $2, status = $3, desk_id = $4, claimed_by = $5, updated_at = $6, escalated_at = $7
 		WHERE id = $8`,
-		c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy, c.UpdatedAt.UTC(), optTime(c.EscalatedAt), c.ID)
-	return err
+		[]any{c.Category, c.Subject, string(c.Status), c.DeskID, c.ClaimedBy, c.UpdatedAt.UTC(), optTime(c.EscalatedAt), c.ID}}
+}
+
+// opStmt records an op sent with its own id, as it left case c.
+func opStmt(id, kind string, actor *sportello.User, digest []byte, c *sportello.Case, now time.Time) statement {
+	return statement{`INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		[]any{id, kind, actor.ID, digest, c.ID, len(c.Events), now}}
 }
 
 // optTime stores a zero time as NULL.
@@ -221,33 +242,53 @@ func optTime(t time.Time) *time.Time {
 }
 
 func insertEvent(ctx context.Context, tx pgx.Tx, e *sportello.CaseEvent, position int) error {
-	_, err := tx.Exec(ctx, `
+	return insertEventStmt(e, position).exec(ctx, tx)
+}
+
+// insertEventStmt stores event e at position in its case.
+func insertEventStmt(e *sportello.CaseEvent, position int) statement {
+	return statement{`
 		INSERT INTO case_events (id, case_id, position, kind, at, author_id, author, author_role, call_id, number, outcome, desk_id, category, note, channel, assignee_id, assignee)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		e.ID, e.CaseID, position, string(e.Kind), e.At.UTC(), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
-		string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel), e.AssigneeID, e.Assignee)
-	return err
+		[]any{e.ID, e.CaseID, position, string(e.Kind), e.At.UTC(), e.AuthorID, e.Author, string(e.AuthorRole), e.CallID, e.Number,
+			string(e.Outcome), e.DeskID, e.Category, e.Note, string(e.Channel), e.AssigneeID, e.Assignee}}
 }
 
 // appendChange adds the change of seq for an event, inside the writer's
 // transaction that holds change_head.
 func appendChange(ctx context.Context, tx pgx.Tx, seq int64, now time.Time, c *sportello.Case, e *sportello.CaseEvent) error {
-	_, err := tx.Exec(ctx, `
+	return changeStmt(seq, now, c, e).exec(ctx, tx)
+}
+
+// changeStmt is appendChange's statement.
+func changeStmt(seq int64, now time.Time, c *sportello.Case, e *sportello.CaseEvent) statement {
+	return statement{`
 		INSERT INTO changes (seq, at, kind, citizen_id, case_id, desk_id, event_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		seq, now, sportello.ChangeKindCaseEvent, c.CitizenID, c.ID, c.DeskID, e.ID)
-	return err
+		[]any{seq, now, sportello.ChangeKindCaseEvent, c.CitizenID, c.ID, c.DeskID, e.ID}}
 }
 
 // setHead moves change_head to seq and queues a notification of it, which
 // PostgreSQL delivers to every listening node when (and only if) the
 // transaction commits, in commit order.
 func setHead(ctx context.Context, tx pgx.Tx, seq int64) error {
-	if _, err := tx.Exec(ctx, `UPDATE change_head SET seq = $1 WHERE one`, seq); err != nil {
-		return err
+	for _, s := range setHeadStmts(seq) {
+		if err := s.exec(ctx, tx); err != nil {
+			return err
+		}
 	}
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChannelChanges, strconv.FormatInt(seq, 10))
-	return err
+	return nil
+}
+
+// queueSetHead queues setHead's statements in a group commit's batch.
+func queueSetHead(b *pgx.Batch, seq int64) { queue(b, setHeadStmts(seq)) }
+
+// setHeadStmts are setHead's statements.
+func setHeadStmts(seq int64) []statement {
+	return []statement{
+		{`UPDATE change_head SET seq = $1 WHERE one`, []any{seq}},
+		{`SELECT pg_notify($1, $2)`, []any{ChannelChanges, strconv.FormatInt(seq, 10)}},
+	}
 }
 
 // ChangesSince returns up to limit changes after cursor, in seq order. A

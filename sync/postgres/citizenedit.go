@@ -280,12 +280,12 @@ func loadCitizenRecord(ctx context.Context, q querier, id string) (*sportello.Ci
 // lands on the survivor.
 func liveCitizen(ctx context.Context, q querier, id string) (string, error) {
 	if !check.Storable(id) {
-		return "", sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", check.Clip(id, 40))
+		return "", noCitizen(id)
 	}
 	var into string
 	err := q.QueryRow(ctx, `SELECT merged_into FROM citizens WHERE id = $1`, id).Scan(&into)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", check.Clip(id, 40))
+		return "", noCitizen(id)
 	} else if err != nil {
 		return "", err
 	}
@@ -293,6 +293,11 @@ func liveCitizen(ctx context.Context, q querier, id string) (string, error) {
 		return into, nil
 	}
 	return id, nil
+}
+
+// noCitizen is the error of a citizen id not found.
+func noCitizen(id string) error {
+	return sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", check.Clip(id, 40))
 }
 
 // taxCodeFree refuses a tax code that another live citizen has.

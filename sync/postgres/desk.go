@@ -20,9 +20,14 @@ func deskExists(ctx context.Context, q querier, id string) error {
 		err = q.QueryRow(ctx, `SELECT 1 FROM desks WHERE id = $1`, id).Scan(&one)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sportello.Errorf(sportello.ENOTFOUND, "no desk has id %s", check.Clip(id, 64))
+		return noDesk(id)
 	}
 	return err
+}
+
+// noDesk is the error of a desk id not found.
+func noDesk(id string) error {
+	return sportello.Errorf(sportello.ENOTFOUND, "no desk has id %s", check.Clip(id, 64))
 }
 
 // Desks returns every desk by name, those userID is a member of marked Member.
@@ -127,12 +132,10 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 	if err != nil {
 		return nil, false, err
 	}
-	// Its ctx is the group's, so a caller gone does not interrupt the
-	// group's transaction.
-	write := func(ctx context.Context, tx pgx.Tx) (*sportello.Case, bool, error) {
-		return db.recordCaseEventTx(ctx, tx, actor, caseID, e, digest, allow)
+	op := func() groupOp {
+		return &caseEventOp{db: db, actor: actor, caseID: caseID, e: e, digest: digest, allow: allow}
 	}
-	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: write}})
+	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{op: op}})
 	if err == nil {
 		err = res[0].Err
 	}
@@ -142,69 +145,78 @@ func (db *DB) RecordCaseEvent(ctx context.Context, actor *sportello.User, caseID
 	return res[0].Case, res[0].Replayed, nil
 }
 
-// recordCaseEventTx records a case event checked by check.CaseEvent inside
-// tx, under the writers' lock, as RecordCaseEvent says.
-func (db *DB) recordCaseEventTx(ctx context.Context, tx pgx.Tx, actor *sportello.User, caseID string, e sportello.CaseEvent, digest []byte, allow func(*sportello.Case) error) (_ *sportello.Case, replayed bool, _ error) {
-	head, err := lockHead(ctx, tx)
-	if err != nil {
-		return nil, false, err
+// caseEventOp is a case event's write in a group commit (groupcommit.go),
+// as RecordCaseEvent says: it reads, in one round trip shared with the op
+// before it, the op id's replay, the case with its citizen's name and the
+// desk it names; then decides in Go (allow sees the case as read, under
+// the writers' lock) and queues its writes, sent in one more.
+type caseEventOp struct {
+	db     *DB
+	actor  *sportello.User
+	caseID string
+	e      sportello.CaseEvent
+	digest []byte
+	allow  func(*sportello.Case) error
+
+	replay replayRead // e.ID sent before (groupread.go)
+	taken  existsRead // an event with the id e.ID
+	found  caseRead   // the case
+	desk   existsRead // e.DeskID
+}
+
+// read queues what the case event needs to know.
+func (o *caseEventOp) read(b *pgx.Batch) {
+	o.replay, o.taken, o.found, o.desk = replayRead{}, existsRead{}, caseRead{}, existsRead{}
+	if o.e.ID != "" {
+		o.replay.queue(b, o.e.ID)
+		o.taken.queue(b, `SELECT EXISTS (SELECT 1 FROM case_events WHERE id = $1)`, o.e.ID)
 	}
+	o.found.queue(b, o.caseID)
+	if o.e.DeskID != "" && check.Storable(o.e.DeskID) {
+		o.desk.queue(b, `SELECT EXISTS (SELECT 1 FROM desks WHERE id = $1)`, o.e.DeskID)
+	}
+}
+
+// decide records the case event from what read found, queuing its writes
+// in b with the seq after head.
+func (o *caseEventOp) decide(b *pgx.Batch, head int64) (sportello.WrapUpResult, int64, error) {
+	e, actor := o.e, o.actor // a copy: o.e stays the op as sent
 	if e.ID != "" {
-		c, err := replayOp(ctx, tx, e.ID, check.OpCaseEvent, digest)
+		c, err := o.replay.result(e.ID, check.OpCaseEvent, o.digest)
 		if err != nil || c != nil {
-			return c, c != nil, err
+			return sportello.WrapUpResult{Case: c, Replayed: true}, head, err
 		}
-		var taken bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE id = $1)`, e.ID).Scan(&taken); err != nil {
-			return nil, false, err
-		}
-		if taken {
-			return nil, false, check.ReusedOpID(e.ID, check.OpCaseEvent)
+		if o.taken.exists {
+			return sportello.WrapUpResult{}, head, check.ReusedOpID(e.ID, check.OpCaseEvent)
 		}
 	} else {
 		e.ID = newID()
 	}
-	c, err := loadCase(ctx, tx, caseID, -1)
+	c, err := o.found.result(o.caseID)
 	if err != nil {
-		return nil, false, err
+		return sportello.WrapUpResult{}, head, err
 	}
-	if allow != nil {
-		if err := allow(c); err != nil {
-			return nil, false, err
+	if o.allow != nil {
+		if err := o.allow(c); err != nil {
+			return sportello.WrapUpResult{}, head, err
 		}
 	}
-	if e.DeskID != "" {
-		if err := deskExists(ctx, tx, e.DeskID); err != nil {
-			return nil, false, err
-		}
+	if e.DeskID != "" && !o.desk.exists {
+		return sportello.WrapUpResult{}, head, noDesk(e.DeskID)
 	}
-	now := db.now()
+	now := o.db.now()
 	e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
 	position := len(c.Events)
 	if err := c.Apply(&e); err != nil {
-		return nil, false, err
-	}
-	if err := saveCase(ctx, tx, c, false); err != nil {
-		return nil, false, err
-	}
-	if err := insertEvent(ctx, tx, &e, position); err != nil {
-		return nil, false, err
+		return sportello.WrapUpResult{}, head, err
 	}
 	head++
-	if err := appendChange(ctx, tx, head, now, c, &e); err != nil {
-		return nil, false, err
-	}
-	if err := setHead(ctx, tx, head); err != nil {
-		return nil, false, err
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO ops (id, kind, user_id, digest, case_id, events, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {
-		return nil, false, err
-	}
-	if c.CitizenID != "" {
-		if err := tx.QueryRow(ctx, `SELECT name FROM citizens WHERE id = $1`, c.CitizenID).Scan(&c.CitizenName); err != nil {
-			return nil, false, err
-		}
-	}
-	return c, false, nil
+	queue(b, []statement{
+		saveCaseStmt(c, false),
+		insertEventStmt(&e, position),
+		changeStmt(head, now, c, &e),
+		opStmt(e.ID, check.OpCaseEvent, actor, o.digest, c, now),
+	})
+	c.CitizenName = o.found.citizenName
+	return sportello.WrapUpResult{Case: c}, head, nil
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -24,47 +23,39 @@ func (db *DB) repeatContactWindow() time.Duration {
 	return sportello.DefaultRepeatContactWindow
 }
 
-// recordWrapUpFacts stores what first-contact resolution is counted from,
-// as sync/sqlite does (see sportello.FCRCounts), in the wrap-up's
-// transaction, which holds the writers' lock: two wrap-ups of one citizen
-// cannot both miss each other.
-func (db *DB) recordWrapUpFacts(ctx context.Context, tx pgx.Tx, w sportello.WrapUp, c *sportello.Case, e *sportello.CaseEvent) error {
+// wrapUpFacts are the statements storing what first-contact resolution
+// is counted from, as sync/sqlite does (see sportello.FCRCounts), queued
+// with the wrap-up's writes in its group commit, which holds the writers'
+// lock: two wrap-ups of one citizen cannot both miss each other. The
+// earlier wrap-up this one repeats is found by the insert itself, which
+// needs no answer, and marked repeated by the statement after it.
+func (db *DB) wrapUpFacts(w sportello.WrapUp, c *sportello.Case, e *sportello.CaseEvent) ([]statement, error) {
 	if e.Kind != sportello.EventWrapUp || e.Outcome == sportello.OutcomeMissed {
-		return nil
+		return nil, nil
 	}
 	entries, err := check.KBEntries(w.KBEntries)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	service := check.WrapUpService(w, c)
-	repeatOf := ""
-	if c.CitizenID != "" && service != "" {
-		err := tx.QueryRow(ctx, `
-			SELECT event_id FROM wrap_up_facts
-			WHERE citizen_id = $1 AND service = $2 AND at >= $3 AND at <= $4
-			ORDER BY at DESC, event_id DESC LIMIT 1`,
-			c.CitizenID, service, e.At.Add(-db.repeatContactWindow()).UTC(), e.At.UTC()).Scan(&repeatOf)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-	}
-	if _, err := tx.Exec(ctx, `
+	repeats := c.CitizenID != "" && service != "" // else it repeats nothing
+	facts := []statement{{`
 		INSERT INTO wrap_up_facts (event_id, case_id, citizen_id, service, author_id, at, resolved, repeat_of, mos)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.ID, c.ID, c.CitizenID, service, e.AuthorID, e.At.UTC(), e.Outcome == sportello.OutcomeResolvedFirstContact, repeatOf, w.MOS); err != nil {
-		return err
-	}
-	if repeatOf != "" {
-		if _, err := tx.Exec(ctx, `UPDATE wrap_up_facts SET repeated = TRUE WHERE event_id = $1`, repeatOf); err != nil {
-			return err
-		}
+		VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE((
+			SELECT event_id FROM wrap_up_facts
+			WHERE $8 AND citizen_id = $3 AND service = $4 AND at >= $9 AND at <= $6
+			ORDER BY at DESC, event_id DESC LIMIT 1), ''), $10)`,
+		[]any{e.ID, c.ID, c.CitizenID, service, e.AuthorID, e.At.UTC(), e.Outcome == sportello.OutcomeResolvedFirstContact,
+			repeats, e.At.Add(-db.repeatContactWindow()).UTC(), w.MOS}}}
+	if repeats {
+		facts = append(facts, statement{`
+			UPDATE wrap_up_facts SET repeated = TRUE
+			WHERE event_id = (SELECT repeat_of FROM wrap_up_facts WHERE event_id = $1)`, []any{e.ID}})
 	}
 	for _, id := range entries {
-		if _, err := tx.Exec(ctx, `INSERT INTO wrap_up_kb (event_id, kb_id) VALUES ($1, $2)`, e.ID, id); err != nil {
-			return err
-		}
+		facts = append(facts, statement{`INSERT INTO wrap_up_kb (event_id, kb_id) VALUES ($1, $2)`, []any{e.ID, id}})
 	}
-	return nil
+	return facts, nil
 }
 
 // fcrColumns are the sums of sportello.FCRCounts over wrap_up_facts rows.

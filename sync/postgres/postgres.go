@@ -48,6 +48,7 @@ type DB struct {
 	board        boardSubs    // see BoardChanges (presence.go)
 
 	wrapUps wrapUpCommitter // group commit of wrap-ups (groupcommit.go)
+	tracer  pgx.QueryTracer // the pool's, for tests (export_test.go)
 }
 
 // New returns a store on the database at dsn (a postgres:// URL or a
@@ -71,6 +72,9 @@ func (db *DB) Open() error {
 	}
 	if db.MaxConns > 0 {
 		cfg.MaxConns = db.MaxConns
+	}
+	if db.tracer != nil {
+		cfg.ConnConfig.Tracer = db.tracer
 	}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -162,9 +166,12 @@ func (db *DB) update(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // newest seq: the writers' turnstile.
 func lockHead(ctx context.Context, tx pgx.Tx) (int64, error) {
 	var seq int64
-	err := tx.QueryRow(ctx, `SELECT seq FROM change_head WHERE one FOR UPDATE`).Scan(&seq)
+	err := tx.QueryRow(ctx, lockHeadSQL).Scan(&seq)
 	return seq, err
 }
+
+// lockHeadSQL is lockHead's query.
+const lockHeadSQL = `SELECT seq FROM change_head WHERE one FOR UPDATE`
 
 // now returns the store's clock in UTC, to the microsecond PostgreSQL
 // keeps, so that what a method returns is what a later read gives.
