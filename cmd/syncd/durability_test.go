@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -60,5 +61,41 @@ func TestMain_SQLiteSync(t *testing.T) {
 	err = m.ParseFlags(context.Background(), []string{"serve", "--db", filepath.Join(dir, "bad.db"), "--sqlite-cache-mb", "-1"})
 	if err == nil || !strings.Contains(err.Error(), "--sqlite-cache-mb") {
 		t.Fatalf("--sqlite-cache-mb -1: %v", err)
+	}
+}
+
+// TestMain_MemoryLimit: memory_limit_mb in the config file, or
+// --memory-limit-mb over it, is the Go runtime's soft memory limit while
+// syncd serves; a negative one stops syncd before it opens anything.
+func TestMain_MemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "syncd.json")
+	if err := os.WriteFile(config, []byte(`{"db":"`+filepath.Join(dir, "syncd.db")+`","memory_limit_mb":300}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want int64
+	}{
+		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0"}, 300 << 20},
+		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0", "--memory-limit-mb", "256"}, 256 << 20},
+	} {
+		debug.SetMemoryLimit(before)
+		m, _ := newMain("")
+		run(t, m, tc.args...)
+		if got := debug.SetMemoryLimit(-1); got != tc.want {
+			t.Errorf("%v: memory limit %d, want %d", tc.args, got, tc.want)
+		}
+		m.Close()
+	}
+	m, _ := newMain("")
+	err := m.ParseFlags(context.Background(), []string{"serve", "--db", filepath.Join(dir, "bad.db"), "--memory-limit-mb", "-5"})
+	if err == nil || !strings.Contains(err.Error(), "--memory-limit-mb") {
+		t.Fatalf("--memory-limit-mb -5: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.db")); !os.IsNotExist(err) {
+		t.Fatalf("a refused setting opened the database: %v", err)
 	}
 }

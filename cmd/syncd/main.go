@@ -64,6 +64,9 @@ type Config struct {
 	// SQLite's 2 MB); at a million citizens 32 MB takes the writes a
 	// second up by a third for ~100 MB of memory (sqlite.SetWriterCacheMB).
 	SQLiteCacheMB int `json:"sqlite_cache_mb,omitempty"`
+	// MemoryLimitMB is a soft limit on syncd's Go memory in MB (0: none):
+	// the collector works harder near it (memory.go).
+	MemoryLimitMB int `json:"memory_limit_mb,omitempty"`
 	// TLSCert and TLSKey are PEM files of a real certificate and its key.
 	TLSCert string `json:"tls_cert,omitempty"`
 	TLSKey  string `json:"tls_key,omitempty"`
@@ -295,6 +298,7 @@ func (m *Main) parseServe(args []string) error {
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
 	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (default: no acknowledged change lost to a power cut) or normal (a power cut may lose the last commits; faster writes)")
 	sqliteCache := fs.Int("sqlite-cache-mb", 0, "SQLite writer's page cache in MB (default 0: SQLite's 2 MB; 32 for a city of a million citizens)")
+	memoryLimit := fs.Int("memory-limit-mb", 0, "soft limit on syncd's memory in MB: the garbage collector works harder near it (default 0: none; GOMEMLIMIT works too)")
 	repeatDays := fs.Int("repeat-contact-days", 0, "days within which a citizen's new wrap-up on the same service is a repeat contact (default 7)")
 	debounce := fs.Duration("board-debounce", 0, "least time between two recomputes of the supervisor's board (default 50ms)")
 	smtpFlags := m.addMailFlags(fs)
@@ -331,6 +335,8 @@ func (m *Main) parseServe(args []string) error {
 			m.SQLiteSync = *sqliteSync
 		case "sqlite-cache-mb":
 			m.SQLiteCacheMB = *sqliteCache
+		case "memory-limit-mb":
+			m.MemoryLimitMB = *memoryLimit
 		}
 	})
 	if err := m.applyMailFlags(fs, smtpFlags); err != nil {
@@ -341,6 +347,9 @@ func (m *Main) parseServe(args []string) error {
 	}
 	if err := m.Board.check(); err != nil { // board.go
 		return err
+	}
+	if m.MemoryLimitMB < 0 {
+		return fmt.Errorf("--memory-limit-mb must not be negative, not %d", m.MemoryLimitMB)
 	}
 	if err := m.checkSQLiteSync(); err != nil { // durability.go
 		return err
@@ -437,6 +446,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 func (m *Main) serve(ctx context.Context) error {
 	log := m.Logger.With("subsystem", "syncd")
+	m.applyMemoryLimit() // memory.go
 	if err := m.openStore(); err != nil {
 		return err
 	}
