@@ -274,27 +274,6 @@ func loadCitizenRecord(ctx context.Context, q querier, id string) (*sportello.Ci
 	return c, err
 }
 
-// liveCitizen returns the id of the citizen a reference leads to: the
-// citizen itself, or the survivor a merged duplicate names; ENOTFOUND
-// when there is none. A wrap-up sent from an outbox after a merge so
-// lands on the survivor.
-func liveCitizen(ctx context.Context, q querier, id string) (string, error) {
-	if !check.Storable(id) {
-		return "", noCitizen(id)
-	}
-	var into string
-	err := q.QueryRow(ctx, `SELECT merged_into FROM citizens WHERE id = $1`, id).Scan(&into)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", noCitizen(id)
-	} else if err != nil {
-		return "", err
-	}
-	if into != "" {
-		return into, nil
-	}
-	return id, nil
-}
-
 // noCitizen is the error of a citizen id not found.
 func noCitizen(id string) error {
 	return sportello.Errorf(sportello.ENOTFOUND, "no citizen has id %s", check.Clip(id, 40))

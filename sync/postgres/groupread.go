@@ -115,8 +115,9 @@ func (r *replayRead) result(id, kind string, digest []byte) (*sportello.Case, er
 }
 
 // citizenRead is whom a new case is for, as a batch finds it: the citizen
-// a wrap-up names (a merged duplicate's survivor, as liveCitizen), else
-// the first with the caller's number (as citizenByNumber), else nobody.
+// a wrap-up names, or the survivor a merged duplicate names (a wrap-up
+// sent from an outbox after a merge lands on the survivor); else the
+// first with the caller's number (as citizenByNumber); else nobody.
 type citizenRead struct {
 	id  string
 	err error
