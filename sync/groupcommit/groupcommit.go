@@ -7,6 +7,7 @@ package groupcommit
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -31,6 +32,7 @@ type Committer[I, R any] struct {
 type request[I, R any] struct {
 	ctx     context.Context
 	items   []I
+	first   bool // see DoFirst
 	results []R
 	done    chan struct{}
 }
@@ -51,10 +53,23 @@ func New[I, R any](maxItems int, run func(ctx context.Context, items []I) []R) *
 // items may then still be committed, or not (idempotent op ids make a
 // resend safe).
 func (c *Committer[I, R]) Do(ctx context.Context, items []I) ([]R, error) {
+	return c.do(ctx, items, false)
+}
+
+// DoFirst is Do for items a person is waiting on (a screen pop's audit
+// row): they do not wait behind the items queued with Do, but commit in
+// a batch of their own (with any others queued with DoFirst) as soon as
+// the batch committing now is done. Under load a batch of 100 wrap-ups
+// takes ~100 ms (issue 4); a batch of one audit row, a commit.
+func (c *Committer[I, R]) DoFirst(ctx context.Context, items []I) ([]R, error) {
+	return c.do(ctx, items, true)
+}
+
+func (c *Committer[I, R]) do(ctx context.Context, items []I, first bool) ([]R, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
-	req := &request[I, R]{ctx: ctx, items: items, done: make(chan struct{})}
+	req := &request[I, R]{ctx: ctx, items: items, first: first, done: make(chan struct{})}
 	c.mu.Lock()
 	c.queue = append(c.queue, req)
 	lead := !c.running
@@ -112,29 +127,31 @@ func (c *Committer[I, R]) lead(mine *request[I, R]) {
 }
 
 // take removes the next batch from the queue: whole requests, up to
-// maxItems items (at least one request), skipping those whose caller has
-// gone. With the queue empty it marks the committer idle and returns nil.
+// maxItems items (at least one request), in order, skipping those whose
+// caller has gone; only those queued with DoFirst while there are any.
+// With the queue empty it marks the committer idle and returns nil.
 func (c *Committer[I, R]) take() []*request[I, R] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var batch []*request[I, R]
-	n := 0
-	for len(c.queue) > 0 {
-		req := c.queue[0]
-		if req.ctx.Err() != nil {
-			c.queue = c.queue[1:]
+	first := slices.ContainsFunc(c.queue, func(req *request[I, R]) bool { return req.first && req.ctx.Err() == nil })
+	var batch, rest []*request[I, R]
+	n, full := 0, false
+	for _, req := range c.queue {
+		switch {
+		case req.ctx.Err() != nil:
 			close(req.done) // its caller has returned already
-			continue
+		case full || first && !req.first:
+			rest = append(rest, req)
+		case len(batch) > 0 && n+len(req.items) > c.maxItems:
+			full = true // the rest keep their order for the next batch
+			rest = append(rest, req)
+		default:
+			batch = append(batch, req)
+			n += len(req.items)
 		}
-		if len(batch) > 0 && n+len(req.items) > c.maxItems {
-			break
-		}
-		c.queue = c.queue[1:]
-		batch = append(batch, req)
-		n += len(req.items)
 	}
+	c.queue = rest
 	if len(batch) == 0 {
-		c.queue = nil
 		c.running = false
 		return nil
 	}

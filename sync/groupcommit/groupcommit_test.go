@@ -2,6 +2,7 @@ package groupcommit
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -131,6 +132,60 @@ func TestCommitter_GoneCaller(t *testing.T) {
 	for _, v := range got {
 		if v == 2 {
 			t.Fatalf("committed %v: the gone caller's item was committed", got)
+		}
+	}
+}
+
+// TestCommitter_DoFirst: items queued with DoFirst while a batch commits
+// form the next batch alone, ahead of those queued before them with Do,
+// which then keep their order; with none waiting, batches are as before.
+func TestCommitter_DoFirst(t *testing.T) {
+	var mu sync.Mutex
+	var batches [][]int
+	started, release := make(chan struct{}), make(chan struct{})
+	c := New(10, func(ctx context.Context, items []int) []int {
+		mu.Lock()
+		batches = append(batches, items)
+		mu.Unlock()
+		if items[0] == 0 {
+			close(started)
+			<-release // the batch committing while the others queue
+		}
+		return items
+	})
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Do(t.Context(), []int{0}) })
+	<-started
+	queue := func(first bool, items ...int) {
+		n := c.Queued()
+		wg.Go(func() {
+			var err error
+			if first {
+				_, err = c.DoFirst(t.Context(), items)
+			} else {
+				_, err = c.Do(t.Context(), items)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+		for c.Queued() == n { // in the queue before the next one
+			time.Sleep(time.Millisecond)
+		}
+	}
+	queue(false, 1, 2)
+	queue(true, 3)
+	queue(false, 4)
+	queue(true, 5)
+	close(release)
+	wg.Wait()
+	want := [][]int{{0}, {3, 5}, {1, 2, 4}}
+	if len(batches) != len(want) {
+		t.Fatalf("batches %v, want %v", batches, want)
+	}
+	for i := range want {
+		if !slices.Equal(batches[i], want[i]) {
+			t.Fatalf("batches %v, want %v", batches, want)
 		}
 	}
 }

@@ -2,42 +2,56 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/sportello/sportello"
 )
 
-// TestLookupCaller_AuditJoinsGroupCommit: a screen pop's audit row joins
-// the group commit of wrap-ups (a lookup queued while a group waits for
-// the writer commits in the next group, with a wrap-up queued after it,
-// each in its savepoint), and the card comes back only with its audit
-// row stored.
-func TestLookupCaller_AuditJoinsGroupCommit(t *testing.T) {
+// TestLookupCaller_AuditFirst: a screen pop's audit row does not wait
+// behind the writes queued before it: with a group committing, a write
+// queued, then the screen pop, then a wrap-up, the audit row commits in a
+// group of its own first (the queued write already sees it), the write
+// and the wrap-up after it in one group; and the card comes back only
+// with its audit row stored.
+func TestLookupCaller_AuditFirst(t *testing.T) {
 	db, d := openDemo(t)
 	ctx := context.Background()
 	actor := &d.Users[0].User
 	citizen := d.Citizens[0]
-	if _, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: "c", CitizenID: d.Citizens[2].ID, Outcome: sportello.OutcomeResolvedFirstContact}); err != nil {
-		t.Fatal(err)
-	}
-	if hasStmt(db, `SAVEPOINT wrap_up`) {
-		t.Fatal("a savepoint ran before any group")
-	}
+	committer := db.wrapUpCommitter()
 
-	// Hold the writer, queue a wrap-up (it leads a group, waiting for the
-	// writer), then a screen pop and another wrap-up behind it.
+	// A group committing: an item that holds its transaction.
 	held, release := make(chan struct{}), make(chan struct{})
-	go db.update(ctx, func(*sql.Tx) error { close(held); <-release; return nil })
+	holding := make(chan error, 1)
+	go func() {
+		_, err := committer.Do(ctx, []wrapUpItem{{what: "hold", write: func(context.Context, execer) (*sportello.Case, bool, error) {
+			close(held)
+			<-release
+			return nil, false, nil
+		}}})
+		holding <- err
+	}()
 	<-held
-	wrapped := make(chan error, 2)
-	wrapUp := func(i int) {
-		_, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: "c", CitizenID: d.Citizens[i].ID, Outcome: sportello.OutcomeResolvedFirstContact})
-		wrapped <- err
+	queued := func(n int) {
+		for committer.Queued() < n {
+			time.Sleep(time.Millisecond)
+		}
 	}
-	go wrapUp(1)
-	time.Sleep(100 * time.Millisecond)
+	// A write queued before the screen pop, that counts the audit rows its
+	// own transaction sees.
+	var audited int
+	first := make(chan error, 1)
+	go func() {
+		res, err := committer.Do(ctx, []wrapUpItem{{what: "count audit", write: func(ctx context.Context, tx execer) (*sportello.Case, bool, error) {
+			return nil, false, tx.QueryRowContext(ctx, `SELECT count(*) FROM audit WHERE reason = 'call call-1'`).Scan(&audited)
+		}}})
+		if err == nil {
+			err = res[0].Err
+		}
+		first <- err
+	}()
+	queued(1)
 	type lookup struct {
 		card *sportello.CallerCard
 		err  error
@@ -47,17 +61,21 @@ func TestLookupCaller_AuditJoinsGroupCommit(t *testing.T) {
 		card, err := db.LookupCaller(ctx, citizen.Phones[0], "call call-1", actor)
 		looked <- lookup{card, err}
 	}()
-	time.Sleep(50 * time.Millisecond)
-	go wrapUp(3)
-	time.Sleep(100 * time.Millisecond)
+	queued(2)
+	after := make(chan error, 1)
+	go func() {
+		_, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: "c", CitizenID: d.Citizens[3].ID, Outcome: sportello.OutcomeResolvedFirstContact})
+		after <- err
+	}()
+	queued(3)
 	select {
 	case l := <-looked:
 		t.Fatalf("the card came back before its audit row could be written: %+v %v", l.card, l.err)
 	default:
 	}
 	close(release)
-	for range 2 {
-		if err := <-wrapped; err != nil {
+	for _, ch := range []chan error{holding, first, after} {
+		if err := <-ch; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -65,8 +83,11 @@ func TestLookupCaller_AuditJoinsGroupCommit(t *testing.T) {
 	if l.err != nil || l.card.Citizen == nil || l.card.Citizen.ID != citizen.ID {
 		t.Fatalf("lookup: %+v, %v", l.card, l.err)
 	}
+	if audited != 1 {
+		t.Fatalf("the write queued before the screen pop saw %d audit rows, want its 1 committed first", audited)
+	}
 	if !hasStmt(db, `SAVEPOINT wrap_up`) {
-		t.Fatal("the screen pop's audit row and the wrap-up did not share a transaction")
+		t.Fatal("the write and the wrap-up after the audit row did not share a transaction")
 	}
 	log, err := db.AccessLog(ctx, citizen.ID)
 	if err != nil {

@@ -47,12 +47,14 @@ func (db *DB) LookupCaller(ctx context.Context, number, reason string, actor *sp
 		}
 	}
 
-	// The audit row joins the group commit of wrap-ups and case events
-	// (groupcommit.go): under load a screen pop waits for one group's
-	// commit, not for the writer connection between groups. The card is
-	// answered only once its read is on record.
+	// The audit row goes through the group commit of wrap-ups and case
+	// events (groupcommit.go), ahead of them: an operator is waiting for
+	// the card, so under load it waits for the group committing now and
+	// its own short commit, not behind a queue of wrap-ups (screen pop
+	// over HTTP p99 0.5-1.1 s at 1,000 ops/s asked). The card is answered
+	// only once its read is on record.
 	at := db.now()
-	res, err := db.wrapUpCommitter().Do(ctx, []wrapUpItem{{write: func(ctx context.Context, tx execer) (*sportello.Case, bool, error) {
+	res, err := db.wrapUpCommitter().DoFirst(ctx, []wrapUpItem{{write: func(ctx context.Context, tx execer) (*sportello.Case, bool, error) {
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, user_id, citizen_id, number, reason) VALUES (?, ?, ?, ?, ?)`,
 			at, actor.ID, nullString(id), e164, reason)
 		return nil, false, err
