@@ -35,11 +35,11 @@ const checkpointInterval = 200 * time.Millisecond
 // (beforeWrite): nothing is written meanwhile, the copy is the few frames
 // since the background checkpoint, and the next transaction writes from
 // the start of the log. It costs the writer a copy, a sync and the wait
-// for the readers still on the log (tens of ms) each time the log reaches
-// restartFrames (every ~8 s at 1,000 ops/s), and the log file stays near
-// restartFrames pages. At most one such checkpoint a
-// restartSpacing: with a reader holding an old snapshot the log cannot
-// start over, and the writer should not try every 200 ms.
+// for the readers still on the log (tens of ms, at most restartWait)
+// each time the log reaches restartFrames (every ~8 s at 1,000 ops/s),
+// and the log file stays near restartFrames pages. At most one such
+// checkpoint a restartSpacing: while a reader keeps an old snapshot the
+// log cannot start over, and the writer should not try every 200 ms.
 const (
 	restartFrames  = 65536 // 256 MB of 4 KB pages
 	restartSpacing = time.Second
@@ -127,7 +127,8 @@ func (ck *checkpointer) beforeWrite(ctx context.Context, w *sql.DB) {
 	if err == nil {
 		err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done)
 	}
-	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds())); rerr != nil {
+	restore := fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds())
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), restore); rerr != nil {
 		conn.Raw(func(any) error { return driver.ErrBadConn }) // not back in the pool with a short timeout
 	}
 	if err != nil {
