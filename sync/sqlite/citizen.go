@@ -106,12 +106,16 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// citizenByNumberQuery reads the first entry of citizen_phones_number
+// (number, position, citizen_id; migration 0026): no sort.
+const citizenByNumberQuery = `SELECT citizen_id FROM citizen_phones WHERE number = ? ORDER BY position, citizen_id LIMIT 1`
+
 // citizenByNumber returns the id of the citizen with an E.164 number, or ""
 // when none. When several citizens share a number (a family's landline) the
 // one that listed it first wins; choosing among them is a later issue.
 func citizenByNumber(ctx context.Context, q queryer, e164 string) (string, error) {
 	var id string
-	err := q.QueryRowContext(ctx, `SELECT citizen_id FROM citizen_phones WHERE number = ? ORDER BY position, citizen_id LIMIT 1`, e164).Scan(&id)
+	err := q.QueryRowContext(ctx, citizenByNumberQuery, e164).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
