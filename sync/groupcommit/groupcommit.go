@@ -27,7 +27,7 @@ const DefaultMaxItems = 32
 // the committer idle commits its own batch and whatever queued meanwhile,
 // and hands the rest on when its own items are done.
 type Committer[I, R any] struct {
-	run      func(ctx context.Context, items []I) []R
+	run      func(ctx context.Context, items []I) ([]R, func() []R)
 	maxItems int
 
 	mu      sync.Mutex
@@ -49,6 +49,20 @@ type request[I, R any] struct {
 // never split). run must return one result per item, in order, and must
 // commit before it returns.
 func New[I, R any](maxItems int, run func(ctx context.Context, items []I) []R) *Committer[I, R] {
+	return NewPipelined(maxItems, func(ctx context.Context, items []I) ([]R, func() []R) {
+		return run(ctx, items), nil
+	})
+}
+
+// NewPipelined is New for a store whose commit returns before the disk
+// has the batch (SQLite's log, synced by the store: walsync.go). run
+// returns the results and, when they must wait for the disk, settle:
+// settle blocks until they may be handed out and returns them (with
+// failures in place of those the disk refused). The committer calls
+// settle on a goroutine of its own and runs the next batch meanwhile, so
+// the writer works while the disk syncs; callers still hear of their
+// items only once settle has returned.
+func NewPipelined[I, R any](maxItems int, run func(ctx context.Context, items []I) (results []R, settle func() []R)) *Committer[I, R] {
 	if maxItems <= 0 {
 		maxItems = DefaultMaxItems
 	}
@@ -165,17 +179,25 @@ func (c *Committer[I, R]) take() []*request[I, R] {
 	return batch
 }
 
-// commit runs one batch and hands each request its results.
+// commit runs one batch and hands each request its results, at once or,
+// when run gave a settle function, once it has returned.
 func (c *Committer[I, R]) commit(batch []*request[I, R]) {
 	var items []I
 	for _, req := range batch {
 		items = append(items, req.items...)
 	}
-	results := c.run(context.WithoutCancel(batch[0].ctx), items)
-	for _, req := range batch {
-		req.results, results = results[:len(req.items):len(req.items)], results[len(req.items):]
-		close(req.done)
+	results, settle := c.run(context.WithoutCancel(batch[0].ctx), items)
+	hand := func(results []R) {
+		for _, req := range batch {
+			req.results, results = results[:len(req.items):len(req.items)], results[len(req.items):]
+			close(req.done)
+		}
 	}
+	if settle == nil {
+		hand(results)
+		return
+	}
+	go func() { hand(settle()) }()
 }
 
 // Prepared checks ops one by one with prepare, hands the accepted ones to

@@ -189,3 +189,55 @@ func TestCommitter_DoFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitter_Pipelined checks that a batch waiting for the disk
+// (settle) does not hold up the next batch, and that its callers hear of
+// their items only once settle returns, with what settle returns.
+func TestCommitter_Pipelined(t *testing.T) {
+	var mu sync.Mutex
+	var ran [][]int
+	release := make(chan struct{})
+	c := NewPipelined(10, func(ctx context.Context, items []int) ([]int, func() []int) {
+		mu.Lock()
+		ran = append(ran, items)
+		mu.Unlock()
+		if items[0] != 0 {
+			return items, nil
+		}
+		return items, func() []int {
+			<-release // the disk syncs batch {0}
+			return []int{-1}
+		}
+	})
+	first := make(chan []int, 1)
+	go func() {
+		res, err := c.Do(t.Context(), []int{0})
+		if err != nil {
+			t.Error(err)
+		}
+		first <- res
+	}()
+	for {
+		mu.Lock()
+		n := len(ran)
+		mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Batch {0} is settling: the next one commits and is handed out meanwhile.
+	res, err := c.Do(t.Context(), []int{7})
+	if err != nil || !slices.Equal(res, []int{7}) {
+		t.Fatalf("second batch: %v, %v", res, err)
+	}
+	select {
+	case res := <-first:
+		t.Fatalf("first batch handed out (%v) before it settled", res)
+	default:
+	}
+	close(release)
+	if res := <-first; !slices.Equal(res, []int{-1}) {
+		t.Fatalf("first batch: %v, want what settle returned, [-1]", res)
+	}
+}

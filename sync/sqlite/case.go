@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"time"
 
 	"github.com/sportello/sportello"
@@ -229,7 +230,7 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
 			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel, e.assignee_id, e.assignee
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
-		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, cursor, limit)
+		WHERE c.seq > ? AND c.seq <= ? ORDER BY c.seq LIMIT ?`, cursor, db.readableHead(), limit)
 	if err != nil {
 		return nil, internal("changes", err)
 	}
@@ -270,11 +271,24 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 	return changes, internal("changes", rows.Err())
 }
 
-// Head returns the seq of the newest change, 0 when there is none.
+// Head returns the seq of the newest change, 0 when there is none; when
+// the store syncs the log itself, of the newest on disk (walsync.go).
 func (db *DB) Head(ctx context.Context) (int64, error) {
+	if db.wal != nil {
+		return db.wal.durableHead(), nil
+	}
 	var seq int64
-	err := db.reads.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&seq)
+	err := db.reads.QueryRowContext(ctx, headQuery).Scan(&seq)
 	return seq, internal("head", err)
+}
+
+// readableHead bounds the changes ChangesSince returns: those on disk when
+// the store syncs the log itself (walsync.go), all otherwise.
+func (db *DB) readableHead() int64 {
+	if db.wal != nil {
+		return db.wal.durableHead()
+	}
+	return math.MaxInt64
 }
 
 // Case returns a case with its events, or ENOTFOUND.

@@ -31,27 +31,26 @@ func (db *DB) SetSynchronous(mode string) error {
 	return nil
 }
 
-// synchronousPragma is the synchronous pragma of the connection string.
-func (db *DB) synchronousPragma() string {
-	if db.synchronous == SyncFull {
-		return "synchronous(FULL)"
-	}
-	return "synchronous(NORMAL)"
-}
+// synchronousPragma is the synchronous pragma of the connection string:
+// NORMAL in both modes, as with SyncFull the store syncs the log itself
+// before a commit is acknowledged (walsync.go).
+func (db *DB) synchronousPragma() string { return "synchronous(NORMAL)" }
 
-// Synchronous returns the synchronous setting the writer connection runs
-// with, as SQLite reports it: SyncNormal or SyncFull (or the number of
-// another).
+// Synchronous returns the synchronous setting the store runs with:
+// SyncFull when the writer connection runs FULL or, as Open sets it up,
+// NORMAL with the store syncing the log before it acknowledges a commit
+// (walsync.go); SyncNormal when it runs NORMAL alone; the number SQLite
+// reports for another.
 func (db *DB) Synchronous(ctx context.Context) (string, error) {
 	var n int
 	if err := db.write.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
 		return "", internal("read synchronous", err)
 	}
-	switch n {
-	case 1:
-		return SyncNormal, nil
-	case 2:
+	switch {
+	case n == 1 && db.wal != nil, n == 2:
 		return SyncFull, nil
+	case n == 1:
+		return SyncNormal, nil
 	}
 	return fmt.Sprint(n), nil
 }

@@ -48,7 +48,7 @@ type wrapUpCommitter struct {
 
 // wrapUpCommitter returns db's group committer of wrap-ups.
 func (db *DB) wrapUpCommitter() *groupcommit.Committer[wrapUpItem, sportello.WrapUpResult] {
-	db.wrapUps.once.Do(func() { db.wrapUps.c = groupcommit.New(groupcommit.DefaultMaxItems, db.commitWrapUps) })
+	db.wrapUps.once.Do(func() { db.wrapUps.c = groupcommit.NewPipelined(groupcommit.DefaultMaxItems, db.commitWrapUps) })
 	return db.wrapUps.c
 }
 
@@ -72,10 +72,18 @@ func prepareWrapUp(op sportello.WrapUpOp) (wrapUpItem, error) {
 func wrapUpFailed(err error) sportello.WrapUpResult { return sportello.WrapUpResult{Err: err} }
 
 // commitWrapUps records a batch of items in one transaction, each in a
-// savepoint; if the transaction itself fails, each is tried alone.
-func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello.WrapUpResult {
-	return groupcommit.Savepoints[execer, wrapUpItem, sportello.WrapUpResult]{
-		Update: db.updateCached,
+// savepoint; if the transaction itself fails, each is tried alone. When
+// the store syncs the log itself (walsync.go) it returns before the sync,
+// with settle, which waits for it: the writer goes on with the next batch
+// meanwhile (groupcommit.NewPipelined).
+func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) (results []sportello.WrapUpResult, settle func() []sportello.WrapUpResult) {
+	var last uint64 // the batch's last commit (each item's, if tried alone)
+	results = groupcommit.Savepoints[execer, wrapUpItem, sportello.WrapUpResult]{
+		Update: func(ctx context.Context, fn func(tx execer) error) error {
+			n, err := db.commitCached(ctx, fn)
+			last = max(last, n)
+			return err
+		},
 		Exec: func(ctx context.Context, tx execer, query string) error {
 			_, err := tx.ExecContext(ctx, query)
 			return err
@@ -83,4 +91,17 @@ func (db *DB) commitWrapUps(ctx context.Context, items []wrapUpItem) []sportello
 		Write:  db.record,
 		Failed: itemFailed,
 	}.Commit(ctx, items)
+	if last == 0 {
+		return results, nil
+	}
+	return results, func() []sportello.WrapUpResult {
+		if err := db.wal.wait(ctx, last); err != nil {
+			for i, r := range results {
+				if r.Err == nil {
+					results[i] = itemFailed(items[i], err)
+				}
+			}
+		}
+		return results
+	}
 }

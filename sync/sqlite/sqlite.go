@@ -47,6 +47,7 @@ type DB struct {
 	stmts   stmtCache       // statements prepared on the writer (stmtcache.go)
 	ckpt    *checkpointer   // the WAL's checkpoints, off the writer (checkpoint.go)
 	reads   readStmts       // hot reads prepared on the read pool (readstmts.go)
+	wal     *walSync        // with SyncFull, the log synced by the store (walsync.go)
 }
 
 // busyTimeout is how long a connection waits for a lock another holds.
@@ -88,6 +89,10 @@ func (db *DB) Open() error {
 	if err := db.startCheckpoints(); err != nil { // checkpoint.go
 		db.read.Close()
 		db.write.Close()
+		return fmt.Errorf("open store: %w", err)
+	}
+	if err := db.startWALSync(context.Background()); err != nil { // walsync.go
+		db.Close()
 		return fmt.Errorf("open store: %w", err)
 	}
 	return nil
@@ -184,16 +189,40 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // update runs fn in a transaction on the writer connection.
 func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	n, err := db.commit(ctx, fn)
+	if err != nil || n == 0 {
+		return err
+	}
+	return db.wal.wait(ctx, n) // walsync.go
+}
+
+// commit runs fn in the writer's transaction and commits it, without
+// waiting for the store to sync the log (walsync.go): it returns the
+// commit's number to wait for then, or 0 when the store does not sync the
+// log itself.
+func (db *DB) commit(ctx context.Context, fn func(tx *sql.Tx) error) (uint64, error) {
 	db.ckpt.beforeWrite(ctx, db.write) // checkpoint.go
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return 0, err
 	}
-	return tx.Commit()
+	var head int64
+	if db.wal != nil {
+		if err := tx.QueryRowContext(ctx, headQuery).Scan(&head); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	if db.wal == nil {
+		return 0, nil
+	}
+	return db.wal.commit(head), nil
 }
 
 // now returns the store's clock as stored text.

@@ -119,7 +119,16 @@ func (t cachedTx) QueryRowContext(ctx context.Context, query string, args ...any
 // updateCached is update with the transaction's statements run through
 // the store's stmtCache, and those first met prepared after it ends.
 func (db *DB) updateCached(ctx context.Context, fn func(tx execer) error) error {
-	err := db.update(ctx, func(tx *sql.Tx) error { return fn(cachedTx{Tx: tx, cache: &db.stmts}) })
+	n, err := db.commitCached(ctx, fn)
+	if err != nil || n == 0 {
+		return err
+	}
+	return db.wal.wait(ctx, n) // walsync.go
+}
+
+// commitCached is commit (sqlite.go) with updateCached's statements.
+func (db *DB) commitCached(ctx context.Context, fn func(tx execer) error) (uint64, error) {
+	n, err := db.commit(ctx, func(tx *sql.Tx) error { return fn(cachedTx{Tx: tx, cache: &db.stmts}) })
 	db.stmts.prepareNoted(context.WithoutCancel(ctx), db.write)
-	return err
+	return n, err
 }
