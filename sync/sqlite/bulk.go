@@ -216,7 +216,13 @@ func (b *Bulk) Case(c *sportello.Case) error {
 // WAL into the file.
 func (b *Bulk) Close() error {
 	err := b.Flush()
-	for _, p := range []string{`PRAGMA synchronous = NORMAL`, `PRAGMA foreign_keys = ON`, `PRAGMA cache_size = -2000`, `PRAGMA optimize`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+	cache := -2000 // SQLite's default, unless SetWriterCacheMB chose another
+	if b.db.writerCacheMB > 0 {
+		cache = -b.db.writerCacheMB * 1024
+	}
+	// synchronous NORMAL is the writer's in both modes (walsync.go); the
+	// checkpoint syncs what the load wrote.
+	for _, p := range []string{`PRAGMA synchronous = NORMAL`, `PRAGMA foreign_keys = ON`, fmt.Sprintf(`PRAGMA cache_size = %d`, cache), `PRAGMA optimize`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
 		if _, perr := b.conn.ExecContext(context.WithoutCancel(b.ctx), p); perr != nil && err == nil {
 			err = internal("bulk load", perr)
 		}

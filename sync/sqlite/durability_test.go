@@ -38,3 +38,26 @@ func TestDB_Synchronous(t *testing.T) {
 		}
 	}
 }
+
+// TestBulk_KeepsWriterCache: a bulk load (loadgen data) gives the writer
+// back the page cache SetWriterCacheMB chose, not SQLite's default.
+func TestBulk_KeepsWriterCache(t *testing.T) {
+	db := sqlite.New(filepath.Join(t.TempDir(), "syncd.db"))
+	if err := db.SetWriterCacheMB(32); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	b, err := db.Bulk(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if kb, err := db.WriterCacheKB(t.Context()); err != nil || kb != -32*1024 {
+		t.Fatalf("writer cache_size %d, %v after a bulk load; want %d", kb, err, -32*1024)
+	}
+}
