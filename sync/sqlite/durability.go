@@ -9,16 +9,17 @@ import (
 // SQLite's synchronous settings syncd offers (issue 4): SyncNormal, the
 // default, may lose the last transactions acknowledged before a power
 // cut (never after a crash of syncd alone) and never corrupts the file;
-// SyncFull syncs the WAL at every commit, so no acknowledged change is
-// lost even to a power cut, at the cost of a disk flush per write.
+// SyncFull syncs the WAL before a commit is acknowledged (the store does,
+// once for the commits made meanwhile: walsync.go), so no acknowledged
+// change is lost even to a power cut, at the cost of a disk flush per
+// group of writes.
 const (
 	SyncNormal = "normal"
 	SyncFull   = "full"
 )
 
-// SetSynchronous chooses the synchronous setting of the connections Open
-// makes: SyncNormal or SyncFull, in any case ("" keeps SyncNormal). Call
-// it before Open.
+// SetSynchronous chooses the store's synchronous setting: SyncNormal or
+// SyncFull, in any case ("" keeps SyncNormal). Call it before Open.
 func (db *DB) SetSynchronous(mode string) error {
 	switch m := strings.ToLower(strings.TrimSpace(mode)); m {
 	case "", SyncNormal:
