@@ -63,11 +63,14 @@ const DefaultCallbackTarget = 0.95
 // whose window closed today or that were done today, those done inside
 // their window.
 type BoardCallbacks struct {
-	DueNow   int             `json:"due_now"`
-	Overdue  []BoardCallback `json:"overdue,omitempty"`
-	DueToday int             `json:"due_today"` // window closed today, or done today
-	InWindow int             `json:"in_window"` // of DueToday, done before the window closed
-	Target   float64         `json:"target"`    // DefaultCallbackTarget unless configured
+	DueNow int `json:"due_now"`
+	// Overdue lists the oldest overdue callbacks, MaxBoardOverdue at most;
+	// OverdueCount counts them all.
+	Overdue      []BoardCallback `json:"overdue,omitempty"`
+	OverdueCount int             `json:"overdue_count"`
+	DueToday     int             `json:"due_today"` // window closed today, or done today
+	InWindow     int             `json:"in_window"` // of DueToday, done before the window closed
+	Target       float64         `json:"target"`    // DefaultCallbackTarget unless configured
 }
 
 // Rate returns InWindow/DueToday, 1 when nothing fell due.
@@ -77,6 +80,16 @@ func (c BoardCallbacks) Rate() float64 {
 	}
 	return float64(c.InWindow) / float64(c.DueToday)
 }
+
+// MaxBoardOverdue bounds the overdue callbacks the board lists (the
+// oldest first): a backlog of thousands (a day's callbacks left to the
+// pool) made a board frame of megabytes, past what a desktop reads
+// (wire.MaxBodyBytes), and a row each on the supervisor's screen.
+const MaxBoardOverdue = 50
+
+// OverdueTotal returns the number of overdue callbacks: OverdueCount, or the
+// list's length from a syncd that did not count them.
+func (c BoardCallbacks) OverdueTotal() int { return max(c.OverdueCount, len(c.Overdue)) }
 
 // BoardCallback is an overdue callback on the board.
 type BoardCallback struct {

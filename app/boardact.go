@@ -364,7 +364,7 @@ func (a *boardActs) renderCallbacks(b *sportello.Board) {
 		target = sportello.DefaultCallbackTarget
 	}
 	a.callbacks.SetText(fmt.Sprintf("%s: %d · %s: %d · %s: %d/%d (%d%%) · %s %d%%",
-		tr("Due now"), c.DueNow, tr("Overdue"), len(c.Overdue), tr("Done inside the window today"), c.InWindow, c.DueToday,
+		tr("Due now"), c.DueNow, tr("Overdue"), c.OverdueTotal(), tr("Done inside the window today"), c.InWindow, c.DueToday,
 		int(100*c.Rate()+0.5), tr("target"), int(100*target+0.5)))
 	a.callbacks.Importance = widget.MediumImportance
 	if c.DueToday > 0 && c.Rate() < target {
@@ -403,6 +403,9 @@ func (a *boardActs) renderCallbacks(b *sportello.Board) {
 			})
 		}
 		a.overdue.Add(container.NewHBox(l, sel))
+	}
+	if more := c.OverdueTotal() - len(c.Overdue); more > 0 {
+		a.overdue.Add(widget.NewLabel(fmt.Sprintf(tr("and %d more overdue, later ones"), more)))
 	}
 }
 
@@ -501,7 +504,7 @@ func agentDetail(a sportello.BoardAgent) []string {
 func actAlertText(a sportello.BoardAlert, b *sportello.Board) string {
 	switch a.Kind {
 	case sportello.AlertCallbacksOverdue:
-		return fmt.Sprintf(tr("%d callbacks are overdue"), len(b.Callbacks.Overdue))
+		return fmt.Sprintf(tr("%d callbacks are overdue"), b.Callbacks.OverdueTotal())
 	case sportello.AlertTrueFCRBelowTarget:
 		return fmt.Sprintf(tr("True first-contact resolution today (repeat contacts removed) is %d%%, under the target"), percent(b.FCR.TrueRate()))
 	case sportello.AlertHandRaised:

@@ -194,8 +194,11 @@ func TestBoardAct_Supervisor(t *testing.T) {
 	more := actBoard()
 	more.At = t0.Add(2 * time.Minute)
 	more.Alerts = append(more.Alerts, sportello.BoardAlert{Kind: sportello.AlertCallbacksOverdue})
+	more.Callbacks.OverdueCount = 120 // syncd lists the oldest only (sportello.MaxBoardOverdue)
 	b.push(more)
-	apptest.WaitText(t, w, wait, "ALERT: 1 callbacks are overdue")
+	apptest.WaitText(t, w, wait, "ALERT: 120 callbacks are overdue",
+		"Due now: 1 · Overdue: 120 · Done inside the window today: 1/3 (33%) · target 95%",
+		"and 119 more overdue, later ones")
 	if snd.plays() != 2 {
 		t.Fatalf("a new alert played %d times in all, want 2", snd.plays())
 	}

@@ -190,8 +190,10 @@ func applyAct(now time.Time, cfg BoardConfig, in boardInput, b *sportello.Board)
 	slices.SortFunc(cbs.Overdue, func(x, y sportello.BoardCallback) int {
 		return cmp.Or(x.To.Compare(y.To), strings.Compare(x.ID, y.ID))
 	})
+	cbs.OverdueCount = len(cbs.Overdue)
+	cbs.Overdue = cbs.Overdue[:min(len(cbs.Overdue), sportello.MaxBoardOverdue):min(len(cbs.Overdue), sportello.MaxBoardOverdue)]
 	b.Callbacks = cbs
-	if n := len(cbs.Overdue); n > cfg.callbacksOverdueAlert() {
+	if n := cbs.OverdueCount; n > cfg.callbacksOverdueAlert() {
 		b.Alerts = append(b.Alerts, sportello.BoardAlert{Kind: sportello.AlertCallbacksOverdue,
 			Message: fmt.Sprintf("%d callbacks are overdue (more than %d)", n, cfg.callbacksOverdueAlert())})
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -313,5 +314,36 @@ func waitHand(t *testing.T, ws *websocket.Conn) *sportello.RaisedHand {
 		if f := readAnyFrame(t, ws); f.Type == wire.FrameHand {
 			return f.Hand
 		}
+	}
+}
+
+// TestBoardAct_OverdueBacklog: with more overdue callbacks than the board
+// lists, it lists the oldest sportello.MaxBoardOverdue and counts them
+// all, and the alert says how many (a backlog of thousands made a board
+// frame past what a desktop reads).
+func TestBoardAct_OverdueBacklog(t *testing.T) {
+	clk := &storetest.Clock{}
+	clk.Set(morning(8, 0))
+	e := boardEnv(t, clk, nil, server.BoardConfig{Location: rome, CallbacksOverdueAlert: 1})
+	giulia, sup := e.signIn(t, "operatore"), e.signIn(t, "supervisore")
+	n := sportello.MaxBoardOverdue + 5
+	for i := range n {
+		to := morning(9, 0).Add(time.Duration(i) * time.Minute)
+		e.wrapUp(t, giulia, sportello.WrapUp{CallID: fmt.Sprintf("call-%d", i), CitizenID: "c-rossi", CallerNumber: "+390212345678", Note: fmt.Sprintf("richiamata %d", i),
+			Outcome: sportello.OutcomeCallbackScheduled, CallbackFrom: morning(8, 30).UTC(), CallbackTo: to.UTC(), CallbackOwner: sportello.OwnerPool})
+	}
+	clk.Set(morning(11, 0))
+	b := e.board(t, sup)
+	c := b.Callbacks
+	if len(c.Overdue) != sportello.MaxBoardOverdue || c.OverdueCount != n || c.OverdueTotal() != n {
+		t.Fatalf("%d overdue listed, %d counted; want %d listed, %d counted", len(c.Overdue), c.OverdueCount, sportello.MaxBoardOverdue, n)
+	}
+	if !c.Overdue[0].To.Equal(morning(9, 0)) || !c.Overdue[len(c.Overdue)-1].To.Equal(morning(9, 0).Add(time.Duration(sportello.MaxBoardOverdue-1)*time.Minute)) {
+		t.Fatalf("listed from %v to %v, want the oldest", c.Overdue[0].To, c.Overdue[len(c.Overdue)-1].To)
+	}
+	if !slices.ContainsFunc(b.Alerts, func(a sportello.BoardAlert) bool {
+		return a.Kind == sportello.AlertCallbacksOverdue && strings.Contains(a.Message, fmt.Sprintf("%d callbacks", n))
+	}) {
+		t.Fatalf("alerts %+v, want %d callbacks overdue", b.Alerts, n)
 	}
 }
