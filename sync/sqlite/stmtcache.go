@@ -116,17 +116,10 @@ func (t cachedTx) QueryRowContext(ctx context.Context, query string, args ...any
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// updateCached is update with the transaction's statements run through
-// the store's stmtCache, and those first met prepared after it ends.
-func (db *DB) updateCached(ctx context.Context, fn func(tx execer) error) error {
-	n, err := db.commitCached(ctx, fn)
-	if err != nil || n == 0 {
-		return err
-	}
-	return db.wal.wait(ctx, n) // walsync.go
-}
-
-// commitCached is commit (sqlite.go) with updateCached's statements.
+// commitCached is commit (sqlite.go) with the transaction's statements
+// run through the store's stmtCache, and those first met prepared after
+// it ends: the group commit's transaction, which waits for the log's sync
+// itself (groupcommit.go).
 func (db *DB) commitCached(ctx context.Context, fn func(tx execer) error) (uint64, error) {
 	n, err := db.commit(ctx, func(tx *sql.Tx) error { return fn(cachedTx{Tx: tx, cache: &db.stmts}) })
 	db.stmts.prepareNoted(context.WithoutCancel(ctx), db.write)

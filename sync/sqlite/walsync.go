@@ -105,23 +105,17 @@ func (w *walSync) wait(ctx context.Context, n uint64) error {
 // durableHead returns the change log's head as far as it is on disk.
 func (w *walSync) durableHead() int64 { return w.syncedHead.Load() }
 
-// syncFile flushes a file's data to the disk.
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+// syncFile flushes a file's data to the disk (opened for writing: Windows
+// flushes no file opened read-only).
+func syncFile(path string) error { return syncPath(path, os.O_RDWR) }
 
 // syncDir makes the names of the files in dir (the log's, once created)
 // survive a power cut.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
+func syncDir(dir string) error { return syncPath(dir, os.O_RDONLY) }
+
+// syncPath opens path with flag, syncs it and closes it.
+func syncPath(path string, flag int) error {
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return err
 	}
