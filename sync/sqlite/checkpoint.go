@@ -48,10 +48,16 @@ const checkpointInterval = time.Second
 // and the log file stays near restartFrames pages. At most one such
 // checkpoint a restartSpacing: while a reader keeps an old snapshot the
 // log cannot start over, and the writer should not try at every checkpoint.
+// Each try that readers keep from starting the log over doubles the
+// spacing, up to maxRestartSpacing; one that starts it over sets it back.
+// A long read (a board read of a heavy day took ~4 s at a million
+// citizens; an online backup holds its snapshot for minutes) otherwise
+// cost the writer restartWait every second, a quarter of its time.
 const (
-	restartFrames  = 65536 // 256 MB of 4 KB pages
-	restartSpacing = time.Second
-	restartWait    = 250 * time.Millisecond
+	restartFrames     = 65536 // 256 MB of 4 KB pages
+	restartSpacing    = time.Second
+	maxRestartSpacing = 30 * time.Second
+	restartWait       = 250 * time.Millisecond
 )
 
 // checkpointer is the store's background checkpoint.
@@ -61,11 +67,14 @@ type checkpointer struct {
 	done chan struct{}
 	runs atomic.Int64 // checkpoints that copied pages
 
-	restartFrames int          // see restartFrames; tests lower it
-	restart       atomic.Bool  // the writer should checkpoint before its next transaction
-	restarts      atomic.Int64 // checkpoints the writer ran
-	logFrames     atomic.Int64 // the log's length at the last background checkpoint
-	asked         time.Time    // when restart was last set (the loop's own)
+	restartFrames int           // see restartFrames; tests lower it
+	restartWait   time.Duration // see restartWait; tests lower it
+	restart       atomic.Bool   // the writer should checkpoint before its next transaction
+	restarts      atomic.Int64  // checkpoints the writer ran that started the log over
+	tries         atomic.Int64  // checkpoints the writer ran
+	spacing       atomic.Int64  // the least time between two asks, in ns (restartSpacing, doubled by busy tries)
+	logFrames     atomic.Int64  // the log's length at the last background checkpoint
+	asked         time.Time     // when restart was last set (the loop's own)
 }
 
 // startCheckpoints opens the checkpoint's connection and starts its loop.
@@ -75,7 +84,8 @@ func (db *DB) startCheckpoints() error {
 		return err
 	}
 	conn.SetMaxOpenConns(1)
-	db.ckpt = &checkpointer{conn: conn, quit: make(chan struct{}), done: make(chan struct{}), restartFrames: restartFrames}
+	db.ckpt = &checkpointer{conn: conn, quit: make(chan struct{}), done: make(chan struct{}), restartFrames: restartFrames, restartWait: restartWait}
+	db.ckpt.spacing.Store(int64(restartSpacing))
 	if _, _, err := db.ckpt.checkpoint(context.Background(), "TRUNCATE"); err != nil {
 		conn.Close()
 		db.ckpt = nil
@@ -106,11 +116,18 @@ func (db *DB) checkpoints(ck *checkpointer) {
 		if done > 0 {
 			ck.runs.Add(1)
 		}
-		ck.logFrames.Store(int64(logFrames))
-		if logFrames >= ck.restartFrames && time.Since(ck.asked) >= restartSpacing {
-			ck.asked = time.Now()
-			ck.restart.Store(true)
-		}
+		ck.observe(logFrames, time.Now())
+	}
+}
+
+// observe notes the log's length after a background checkpoint at now
+// and asks the writer for a RESTART checkpoint when the log is long and
+// the last ask is far enough (spacing).
+func (ck *checkpointer) observe(logFrames int, now time.Time) {
+	ck.logFrames.Store(int64(logFrames))
+	if logFrames >= ck.restartFrames && now.Sub(ck.asked) >= time.Duration(ck.spacing.Load()) {
+		ck.asked = now
+		ck.restart.Store(true)
 	}
 }
 
@@ -120,7 +137,7 @@ func (db *DB) checkpoints(ck *checkpointer) {
 // the background checkpoint, waits for the readers still on the log (new
 // ones read the database file) and starts the log over. The wait is
 // bounded by restartWait, after which the writer goes on and the loop
-// asks again.
+// asks again, later each time (see maxRestartSpacing).
 func (ck *checkpointer) beforeWrite(ctx context.Context, w *sql.DB) {
 	if ck == nil || !ck.restart.Swap(false) {
 		return
@@ -131,7 +148,8 @@ func (ck *checkpointer) beforeWrite(ctx context.Context, w *sql.DB) {
 	}
 	defer conn.Close()
 	var busy, logFrames, done int
-	_, err = conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, restartWait.Milliseconds()))
+	ck.tries.Add(1)
+	_, err = conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, max(1, ck.restartWait.Milliseconds())))
 	if err == nil {
 		err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logFrames, &done)
 	}
@@ -141,11 +159,13 @@ func (ck *checkpointer) beforeWrite(ctx context.Context, w *sql.DB) {
 	}
 	if err != nil {
 		slog.Default().Warn("sqlite checkpoint on the writer", "err", err)
+	}
+	if err != nil || busy != 0 { // a reader kept the log from starting over: ask less often
+		ck.spacing.Store(min(2*ck.spacing.Load(), int64(maxRestartSpacing)))
 		return
 	}
-	if busy == 0 {
-		ck.restarts.Add(1)
-	}
+	ck.restarts.Add(1)
+	ck.spacing.Store(int64(restartSpacing))
 }
 
 // checkpoint runs one checkpoint of mode (PASSIVE or TRUNCATE) and

@@ -83,7 +83,9 @@ func TestCheckpoint_OffTheWriter(t *testing.T) {
 func TestCheckpoint_LogStartsOver(t *testing.T) {
 	db, d := openDemo(t)
 	ck := db.ckpt
+	pauseCheckpoints(ck) // the loop reads restartFrames
 	ck.restartFrames = 200
+	resumeCheckpoints(db, ck)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	readers := make(chan error, 2)
@@ -122,5 +124,70 @@ func TestCheckpoint_LogStartsOver(t *testing.T) {
 	}
 	if overs < 2 || ck.restarts.Load() < 2 {
 		t.Fatalf("the log started over %d times in 20 s of writes (%d writer checkpoints), now %d frames; want at least 2", overs, ck.restarts.Load(), last)
+	}
+}
+
+// pauseCheckpoints stops ck's loop, so that a test drives observe itself;
+// Close still closes ck.
+func pauseCheckpoints(ck *checkpointer) {
+	close(ck.quit)
+	<-ck.done
+	ck.quit, ck.done = make(chan struct{}), make(chan struct{})
+	close(ck.done)
+}
+
+// resumeCheckpoints starts ck's loop again after pauseCheckpoints.
+func resumeCheckpoints(db *DB, ck *checkpointer) {
+	ck.done = make(chan struct{})
+	go db.checkpoints(ck)
+}
+
+// TestCheckpoint_RestartBacksOff: while a reader keeps a snapshot on the
+// log (a long report, an online backup), each RESTART the writer tries
+// waits for it in vain; the tries are spaced twice as far each time, so
+// in a minute of a long log the writer tries a handful of times, not
+// sixty; once the reader is gone, the log starts over and the spacing is
+// back to restartSpacing.
+func TestCheckpoint_RestartBacksOff(t *testing.T) {
+	db, d := openDemo(t)
+	ck := db.ckpt
+	pauseCheckpoints(ck)
+	ck.restartWait = time.Millisecond
+	ctx := context.Background()
+	actor := &d.Users[0].User
+	wrapUp := func(i int) {
+		t.Helper()
+		if _, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: fmt.Sprint("call-", i), CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wrapUp(0) // the log has frames for the reader to hold
+	reader, err := db.read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.ExecContext(ctx, `BEGIN`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT count(*) FROM case_events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for sec := range 60 { // a minute of a long log, one background checkpoint a second
+		ck.observe(ck.restartFrames, start.Add(time.Duration(sec)*time.Second))
+		wrapUp(sec + 1)
+	}
+	if tries := ck.tries.Load(); tries < 3 || tries > 8 || ck.restarts.Load() != 0 {
+		t.Fatalf("%d RESTART tries (%d started the log over) in a minute behind a reader; want 3-8, none", tries, ck.restarts.Load())
+	}
+	if _, err := reader.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	ck.observe(ck.restartFrames, start.Add(time.Duration(60)*time.Second+maxRestartSpacing))
+	wrapUp(61)
+	if ck.restarts.Load() != 1 || time.Duration(ck.spacing.Load()) != restartSpacing {
+		t.Fatalf("after the reader: %d restarts, spacing %v; want 1, %v", ck.restarts.Load(), time.Duration(ck.spacing.Load()), restartSpacing)
 	}
 }
