@@ -201,11 +201,14 @@ func (p *callbackPanel) render() {
 	} else {
 		p.callBtn.Hide()
 	}
-	p.list.RemoveAll()
+	// The rows are made first and laid out once: added one by one, each
+	// Add laid the whole list out again, and a pool of ~3,600 callbacks
+	// kept the desktop busy for minutes (issue 4, the full-scale city).
+	var rows []fyne.CanvasObject
 	if len(p.cbs) == 0 {
-		p.list.Add(widget.NewLabel(tr("No callbacks to make")))
+		rows = append(rows, widget.NewLabel(tr("No callbacks to make")))
 	}
-	for _, cb := range p.cbs {
+	for _, cb := range p.cbs[:min(len(p.cbs), maxCallbackRows)] {
 		line := widget.NewLabel(p.line(cb, now))
 		line.Wrapping = fyne.TextWrapWord
 		switch {
@@ -215,13 +218,23 @@ func (p *callbackPanel) render() {
 			line.Importance = widget.WarningImportance
 		}
 		if !p.caller() {
-			p.list.Add(line)
+			rows = append(rows, line)
 			continue
 		}
 		btn := widget.NewButton(tr("Call"), func() { p.call(cb) })
-		p.list.Add(container.NewBorder(nil, nil, nil, btn, line))
+		rows = append(rows, container.NewBorder(nil, nil, nil, btn, line))
 	}
+	if more := len(p.cbs) - maxCallbackRows; more > 0 {
+		rows = append(rows, widget.NewLabel(fmt.Sprintf(tr("and %d more callbacks, later in the order"), more)))
+	}
+	p.list.Objects = rows
+	p.list.Refresh()
 }
+
+// maxCallbackRows bounds the callbacks the panel lists, in the order they
+// are to be made (the first is the one Call takes); the heading counts
+// them all.
+const maxCallbackRows = 100
 
 // line is one callback: its state, window (office time), citizen,
 // number, reason and attempts.
