@@ -32,11 +32,6 @@ func (db *DB) SetSynchronous(mode string) error {
 	return nil
 }
 
-// synchronousPragma is the synchronous pragma of the connection string:
-// NORMAL in both modes, as with SyncFull the store syncs the log itself
-// before a commit is acknowledged (walsync.go).
-func (db *DB) synchronousPragma() string { return "synchronous(NORMAL)" }
-
 // Synchronous returns the synchronous setting the store runs with:
 // SyncFull when the writer connection runs FULL or, as Open sets it up,
 // NORMAL with the store syncing the log before it acknowledges a commit

@@ -106,7 +106,9 @@ func (db *DB) dsn(readOnly bool) string {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", db.synchronousPragma())
+	// NORMAL in both modes: with SyncFull the store syncs the log itself
+	// before a commit is acknowledged (walsync.go).
+	q.Add("_pragma", "synchronous(NORMAL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
