@@ -305,7 +305,8 @@ func TestKBEdit_CreateAndRetire(t *testing.T) {
 	apptest.WaitText(t, sp, wait, "What to bring (one a line)", "Scadenze IMU")
 	setField(t, sp, "", "Acconto entro il 16 giugno, saldo entro il 16 dicembre.")
 	apptest.Press(sp, app.ShortcutSave)
-	apptest.WaitText(t, sp, wait, "Scadenze IMU")
+	apptest.WaitText(t, sp, wait, "Scadenze IMU")                                   // the title typed shows before the save is done:
+	waitFor(t, "the specialist's save", func() bool { return len(f.saved()) >= 3 }) // the save goes to syncd off the UI
 	if got = f.saved(); len(got) != 3 || got[2].KB.OwnerDesk != "desk-tributi" || got[2].Base != 0 ||
 		got[2].KB.Kind != sportello.EntryService || got[2].KB.Title != "Scadenze IMU" || got[2].KB.Summary == "" {
 		t.Fatalf("the specialist's entry %+v", got[2:])
