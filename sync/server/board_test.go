@@ -342,7 +342,7 @@ func (c *countingStore) FeedScope(ctx context.Context, token, userID string) ([]
 	return c.DB.FeedScope(ctx, token, userID)
 }
 
-func (c *countingStore) UserBySession(ctx context.Context, token string) (*sportello.User, error) {
+func (c *countingStore) UserBySession(ctx context.Context, token string) (*sportello.User, time.Time, error) {
 	c.sessions.Add(1)
 	return c.DB.UserBySession(ctx, token)
 }

@@ -30,7 +30,7 @@ import (
 type Store interface {
 	Authenticate(ctx context.Context, username, password string) (*sportello.User, error)
 	CreateSession(ctx context.Context, token, userID string, expiresAt time.Time) error
-	UserBySession(ctx context.Context, token string) (*sportello.User, error)
+	UserBySession(ctx context.Context, token string) (*sportello.User, time.Time, error)
 	DeleteSession(ctx context.Context, token string) error
 	LookupCaller(ctx context.Context, number, reason string, actor *sportello.User) (*sportello.CallerCard, error)
 	// RecordWrapUpOnce records a wrap-up, or, for a repeat of a wrap-up

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sportello/sportello"
 	"github.com/sportello/sportello/sync/server"
@@ -19,7 +20,7 @@ type sessionCountingStore struct {
 	lookups atomic.Int64
 }
 
-func (s *sessionCountingStore) UserBySession(ctx context.Context, token string) (*sportello.User, error) {
+func (s *sessionCountingStore) UserBySession(ctx context.Context, token string) (*sportello.User, time.Time, error) {
 	s.lookups.Add(1)
 	return s.DB.UserBySession(ctx, token)
 }
@@ -105,6 +106,21 @@ func TestServer_SessionCache(t *testing.T) {
 	clk.add(server.DefaultSessionTTL)
 	status, body = e.call(t, "GET", "/v1/me", late, nil)
 	wantError(t, status, body, 401, sportello.EUNAUTHORIZED, "expired")
+
+	// A session looked up a second before it expires is not trusted past
+	// its expiry, though the cache's TTL is longer.
+	last := e.login(t, "operatore")
+	clk.add(server.DefaultSessionTTL - time.Second)
+	before := cs.lookups.Load()
+	if status, _ := e.call(t, "GET", "/v1/me", last, nil); status != http.StatusOK {
+		t.Fatal("a second before the expiry")
+	}
+	clk.add(2 * time.Second)
+	status, body = e.call(t, "GET", "/v1/me", last, nil)
+	wantError(t, status, body, 401, sportello.EUNAUTHORIZED, "expired")
+	if n := cs.lookups.Load() - before; n != 2 {
+		t.Fatalf("%d store lookups, want 2: the second should not come from the cache", n)
+	}
 }
 
 // TestServer_SessionCacheOff: with SessionCacheTTL 0 every request asks

@@ -151,22 +151,22 @@ func TestDB_Session(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("Valid", func(t *testing.T) {
-		u, err := db.UserBySession(ctx, "token-1")
+		u, exp, err := db.UserBySession(ctx, "token-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *u != *operator {
-			t.Fatalf("user %+v", u)
+		if *u != *operator || !exp.Equal(t0.Add(12*time.Hour)) {
+			t.Fatalf("user %+v until %v", u, exp)
 		}
 	})
 	t.Run("Unknown", func(t *testing.T) {
-		_, err := db.UserBySession(ctx, "token-2")
+		_, _, err := db.UserBySession(ctx, "token-2")
 		wantCode(t, err, sportello.EUNAUTHORIZED)
 	})
 	t.Run("Expired", func(t *testing.T) {
 		db.Now = func() time.Time { return t0.Add(12 * time.Hour) }
 		defer func() { db.Now = func() time.Time { return t0 } }()
-		_, err := db.UserBySession(ctx, "token-1")
+		_, _, err := db.UserBySession(ctx, "token-1")
 		wantCode(t, err, sportello.EUNAUTHORIZED)
 		if !strings.Contains(sportello.ErrorMessage(err), "expired") {
 			t.Fatalf("message %q", sportello.ErrorMessage(err))
@@ -176,7 +176,7 @@ func TestDB_Session(t *testing.T) {
 		if err := db.DeleteSession(ctx, "token-1"); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.UserBySession(ctx, "token-1")
+		_, _, err := db.UserBySession(ctx, "token-1")
 		wantCode(t, err, sportello.EUNAUTHORIZED)
 	})
 }

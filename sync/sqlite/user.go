@@ -165,9 +165,9 @@ func (db *DB) CreateSession(ctx context.Context, token, userID string, expiresAt
 	})
 }
 
-// UserBySession returns the user a bearer token belongs to, or
-// EUNAUTHORIZED when the token is unknown or expired.
-func (db *DB) UserBySession(ctx context.Context, token string) (*sportello.User, error) {
+// UserBySession returns the user a bearer token belongs to and when the
+// session expires, or EUNAUTHORIZED when the token is unknown or expired.
+func (db *DB) UserBySession(ctx context.Context, token string) (*sportello.User, time.Time, error) {
 	var u sportello.User
 	var expires string
 	err := db.reads.QueryRowContext(ctx, `
@@ -176,18 +176,18 @@ func (db *DB) UserBySession(ctx context.Context, token string) (*sportello.User,
 		WHERE s.token_hash = ?`, tokenHash(token)).
 		Scan(&u.ID, &u.Username, &u.Name, &u.Role, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in first: the session is unknown")
+		return nil, time.Time{}, sportello.Errorf(sportello.EUNAUTHORIZED, "sign in first: the session is unknown")
 	} else if err != nil {
-		return nil, internal("session", err)
+		return nil, time.Time{}, internal("session", err)
 	}
 	exp, err := decodeTime(expires)
 	if err != nil {
-		return nil, internal("session", err)
+		return nil, time.Time{}, internal("session", err)
 	}
 	if !db.Now().Before(exp) {
-		return nil, sportello.Errorf(sportello.EUNAUTHORIZED, "the session has expired: sign in again")
+		return nil, time.Time{}, sportello.Errorf(sportello.EUNAUTHORIZED, "the session has expired: sign in again")
 	}
-	return &u, nil
+	return &u, exp, nil
 }
 
 // DeleteSession ends a session (sign-out); an unknown token is not an error.

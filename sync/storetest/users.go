@@ -131,24 +131,24 @@ func testSession(t *testing.T, e *env) {
 	}
 	wantCode(t, e.CreateSession(e.ctx, "", Operator.ID, T0.Add(time.Hour)), sportello.EINVALID)
 	t.Run("Valid", func(t *testing.T) {
-		u, err := e.UserBySession(e.ctx, "token-1")
+		u, exp, err := e.UserBySession(e.ctx, "token-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *u != Operator {
-			t.Fatalf("user %+v", u)
+		if *u != Operator || !exp.Equal(T0.Add(12*time.Hour)) {
+			t.Fatalf("user %+v until %v", u, exp)
 		}
 	})
 	t.Run("Unknown", func(t *testing.T) {
 		for _, tok := range []string{"token-2", "tok\x00en", "\xff"} {
-			_, err := e.UserBySession(e.ctx, tok)
+			_, _, err := e.UserBySession(e.ctx, tok)
 			wantCode(t, err, sportello.EUNAUTHORIZED)
 		}
 	})
 	t.Run("Expired", func(t *testing.T) {
 		e.clock.Set(T0.Add(12 * time.Hour))
 		defer e.clock.Set(T0)
-		_, err := e.UserBySession(e.ctx, "token-1")
+		_, _, err := e.UserBySession(e.ctx, "token-1")
 		wantCode(t, err, sportello.EUNAUTHORIZED)
 		if !strings.Contains(sportello.ErrorMessage(err), "expired") {
 			t.Fatalf("message %q", sportello.ErrorMessage(err))
@@ -158,7 +158,7 @@ func testSession(t *testing.T, e *env) {
 		if err := e.DeleteSession(e.ctx, "token-1"); err != nil {
 			t.Fatal(err)
 		}
-		_, err := e.UserBySession(e.ctx, "token-1")
+		_, _, err := e.UserBySession(e.ctx, "token-1")
 		wantCode(t, err, sportello.EUNAUTHORIZED)
 		if err := e.DeleteSession(e.ctx, "token-1"); err != nil {
 			t.Fatalf("deleting an unknown session: %v", err)
