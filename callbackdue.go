@@ -46,11 +46,12 @@ func SortCallbacksDue(cbs []*Callback) {
 	})
 }
 
-// CallbackDueService tells the desktop, as syncd pushes it, that a
-// callback it may work has just become due (its window opened, or its
-// next attempt came).
+// CallbackDueService tells the desktop, as syncd pushes it, that
+// callbacks it may work have just become due (a window opened, or a next
+// attempt came).
 type CallbackDueService interface {
-	// SubscribeCallbacksDue calls onDue with each callback syncd pushes as
-	// due, until cancel.
-	SubscribeCallbacksDue(onDue func(*Callback)) (cancel func())
+	// SubscribeCallbacksDue calls onDue each time syncd pushes callbacks
+	// as due, with the first of them in the calling order and how many
+	// more, until cancel.
+	SubscribeCallbacksDue(onDue func(first *Callback, more int)) (cancel func())
 }

@@ -9,15 +9,16 @@ import (
 
 // subscribeDue asks syncd's pushes of callbacks just due, when the
 // CallbackService carries them (sync/client does): each shows a notice
-// naming the callback and its shortcut, and the list is read again.
+// naming the first callback, how many more, and the shortcut, and the
+// list is read again.
 func (p *callbackPanel) subscribeDue() {
 	p.unsubscribeDue()
 	due, ok := p.s.cfg.Callbacks.(sportello.CallbackDueService)
 	if !ok {
 		return
 	}
-	p.unsubDue = due.SubscribeCallbacksDue(func(cb *sportello.Callback) {
-		do(func() { p.onDue(cb) })
+	p.unsubDue = due.SubscribeCallbacksDue(func(cb *sportello.Callback, more int) {
+		do(func() { p.onDue(cb, more) })
 	})
 }
 
@@ -28,9 +29,10 @@ func (p *callbackPanel) unsubscribeDue() {
 	}
 }
 
-// onDue shows that cb has just become due and reads the list again; the
-// first due is then one keystroke away (Ctrl+Shift+B, the fair order).
-func (p *callbackPanel) onDue(cb *sportello.Callback) {
+// onDue shows that cb, and more others after it, have just become due
+// and reads the list again; the first due is then one keystroke away
+// (Ctrl+Shift+B, the fair order).
+func (p *callbackPanel) onDue(cb *sportello.Callback, more int) {
 	s := p.s
 	if s.user == nil || cb == nil {
 		return
@@ -40,6 +42,9 @@ func (p *callbackPanel) onDue(cb *sportello.Callback) {
 		who = tr("Unknown caller")
 	}
 	notice := fmt.Sprintf("%s: %s · %s", tr("Callback due"), who, displayNumber(cb.Number))
+	if more > 0 {
+		notice += " · " + fmt.Sprintf(tr("and %d more due"), more)
+	}
 	if p.caller() {
 		notice += "  [" + shortcutText(ShortcutCallBack) + "]"
 	}

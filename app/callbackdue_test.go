@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -115,6 +116,17 @@ func TestCallbacks_DuePushedBySyncd(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("phone ops %q: the push alone dials nothing", got)
 	}
+
+	// Two more open at one look: one notice, with the count of the other.
+	for i, to := range []time.Duration{90, 80} {
+		if _, err := c.RecordWrapUp(ctx, sportello.WrapUp{CallID: fmt.Sprintf("call-due-%d", i), CallerNumber: "+390212345678", Outcome: sportello.OutcomeCallbackScheduled,
+			Note: "Esito TARI", CallbackFrom: start.Add(30 * time.Minute), CallbackTo: start.Add(to * time.Minute), CallbackOwner: sportello.OwnerSelf}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Set(start.Add(31 * time.Minute))
+	look()
+	apptest.WaitText(t, w, wait, "Callback due: Maria Rossi · +39 02 1234 5678 · and 1 more due [Ctrl+Shift+B]", "Callbacks: 3")
 }
 
 // flakyCallbacks is a CallbackService whose first RecordAttempt fails as

@@ -593,7 +593,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		case wire.FrameHand:
 			c.deliverHand(f.Hand)
 		case wire.FrameCallbackDue:
-			c.deliverDue(f.Due)
+			c.deliverDue(f.Due, f.DueMore)
 		}
 	}
 }

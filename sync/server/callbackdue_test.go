@@ -57,12 +57,19 @@ func look(ticks chan time.Time, clk *storetest.Clock) {
 }
 
 // wantDue reads the next frame (skipping boards) and wants the callback
-// with reason due pushed as due.
+// with reason due pushed as due, alone.
 func wantDue(t *testing.T, ws *websocket.Conn, reason string) *sportello.Callback {
 	t.Helper()
+	return wantDueMore(t, ws, reason, 0)
+}
+
+// wantDueMore reads the next frame and wants the callback with reason
+// pushed as due first, with more others.
+func wantDueMore(t *testing.T, ws *websocket.Conn, reason string, more int) *sportello.Callback {
+	t.Helper()
 	f := readFrame(t, ws)
-	if f.Type != wire.FrameCallbackDue || f.Due == nil || f.Due.Reason != reason {
-		t.Fatalf("frame %+v, want callback_due %q", f, reason)
+	if f.Type != wire.FrameCallbackDue || f.Due == nil || f.Due.Reason != reason || f.DueMore != more {
+		t.Fatalf("frame %+v (due %+v), want callback_due %q with %d more", f, f.Due, reason, more)
 	}
 	return f.Due
 }
@@ -93,7 +100,9 @@ func (e *env) attempt(t *testing.T, token, id, opID string, o sportello.AttemptO
 // pushes a callback_due frame to the owner's WebSockets when a callback's
 // window opens (the user's own to them alone, the pool's to every
 // operator, a desk's to its members) and again when its next attempt
-// comes after an unanswered one; never before, never twice.
+// comes after an unanswered one; never before, never twice; several due
+// at one look are one frame per user, the first in the calling order
+// with the count of the others.
 func TestServer_CallbackDuePush(t *testing.T) {
 	clk := &storetest.Clock{}
 	start := time.Date(2026, 4, 27, 9, 0, 0, 0, rome)
@@ -181,6 +190,30 @@ func TestServer_CallbackDuePush(t *testing.T) {
 	// Later looks push nothing again.
 	clk.Set(start.Add(40 * time.Minute))
 	look(ticks, clk)
+	for _, ws := range []*websocket.Conn{wsG, wsM, wsS} {
+		wantNoDue(t, ws)
+	}
+
+	// 9:51: the pool's and two of Marco's open together (same window, so
+	// in the order they were made): Marco gets one frame, the pool's first
+	// and two more; Giulia the pool's alone; the specialist nothing.
+	schedule(marco, "pool2", sportello.OwnerPool, 50*time.Minute)
+	schedule(marco, "marco1", sportello.OwnerSelf, 50*time.Minute)
+	schedule(marco, "marco2", sportello.OwnerSelf, 50*time.Minute)
+	for _, ws := range []*websocket.Conn{wsG, wsM, wsS} { // the wrap-ups' changes, up to a pong
+		if err := ws.WriteJSON(map[string]string{"type": "ping"}); err != nil {
+			t.Fatal(err)
+		}
+		for f := readFrame(t, ws); f.Type != wire.FramePong; f = readFrame(t, ws) {
+			if f.Type != wire.FrameChange {
+				t.Fatalf("frame %+v, want the wrap-ups' changes", f)
+			}
+		}
+	}
+	clk.Set(start.Add(51 * time.Minute))
+	look(ticks, clk)
+	wantDueMore(t, wsM, "pool2", 2)
+	wantDue(t, wsG, "pool2")
 	for _, ws := range []*websocket.Conn{wsG, wsM, wsS} {
 		wantNoDue(t, ws)
 	}

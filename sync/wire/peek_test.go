@@ -20,7 +20,7 @@ func TestServerFrameType_Peek(t *testing.T) {
 		ChangeFrameAfter(sportello.Change{Seq: 4, At: at, Kind: ChangeKindHidden}, 2),
 		BoardFrame(&sportello.Board{At: at}),
 		HandFrame(nil),
-		CallbackDueFrame(&sportello.Callback{ID: "cb-1"}),
+		CallbackDueFrame(&sportello.Callback{ID: "cb-1"}, 0),
 	}
 	for _, f := range frames {
 		data, err := json.Marshal(f)

@@ -145,6 +145,9 @@ type ServerFrame struct {
 	Board  *sportello.Board      // board
 	Hand   *sportello.RaisedHand // hand (boardact.go)
 	Due    *sportello.Callback   // callback_due (callbackdue.go)
+	// DueMore: callback_due, how many others became due for the user at
+	// the same look, after Due in the calling order (callbackdue.go).
+	DueMore int
 }
 
 // Hello returns the first frame of a connection.
