@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -448,7 +447,7 @@ func (b *board) recompute(ctx context.Context, readNow bool) (*sportello.Board, 
 	b.mu.Unlock()
 	var frame []byte
 	if last == nil || !sameBoard(last, nb) {
-		data, err := json.Marshal(wire.BoardFrame(nb))
+		data, err := wire.BoardFrame(nb).MarshalJSON() // as json.Marshal, without compacting it again (encodeFrame)
 		if err != nil {
 			return nil, err
 		}
