@@ -45,8 +45,11 @@ type Config struct {
 	Ringer  Ringer
 	NoSound []string
 	// Callbacks lists and records callbacks (the Richiamate tab,
-	// callbacks.go). nil: none.
-	Callbacks sportello.CallbackService
+	// callbacks.go). nil: none. CallbackDueSpread: when syncd pushes
+	// callbacks just due, the list is read again at a random moment
+	// within it (DefaultCallbackDueSpread when 0; at once when negative).
+	Callbacks         sportello.CallbackService
+	CallbackDueSpread time.Duration
 	// Replies sends replies to citizens by email and letter from the
 	// desk queue (replies.go); LetterDir is where printed letters are
 	// saved (the user's Documents folder when empty). nil: no replies.

@@ -3,6 +3,9 @@ package app
 import (
 	"crypto/rand"
 	"fmt"
+	mrand "math/rand/v2"
+	"slices"
+	"time"
 
 	"github.com/sportello/sportello"
 )
@@ -29,9 +32,14 @@ func (p *callbackPanel) unsubscribeDue() {
 	}
 }
 
-// onDue shows that cb, and more others after it, have just become due
-// and reads the list again; the first due is then one keystroke away
-// (Ctrl+Shift+B, the fair order).
+// onDue shows that cb, and more others after it, have just become due.
+// The pushed callback goes in the list at once (in its place in the
+// order: the first due is then one keystroke away, Ctrl+Shift+B, and it is
+// the one the notice names when it comes first); the list is read again
+// when the push may name callbacks it lacks, at a random moment within
+// CallbackDueSpread: syncd pushes to every operator at the same moment
+// when a pool callback becomes due, and 1,700 desktops reading their
+// whole lists at once would be a burst of hundreds of MB (issue 4).
 func (p *callbackPanel) onDue(cb *sportello.Callback, more int) {
 	s := p.s
 	if s.user == nil || cb == nil {
@@ -49,7 +57,53 @@ func (p *callbackPanel) onDue(cb *sportello.Callback, more int) {
 		notice += "  [" + shortcutText(ShortcutCallBack) + "]"
 	}
 	s.message.SetText(notice)
-	p.refresh()
+	known := p.learn(cb)
+	p.render()
+	if !known || more > 0 {
+		p.refreshWithin(s.cfg.CallbackDueSpread)
+	}
+}
+
+// DefaultCallbackDueSpread: see Config.CallbackDueSpread.
+const DefaultCallbackDueSpread = 10 * time.Second
+
+// learn puts cb, as syncd pushed it, in the list in its place in the
+// order, replacing the one listed with its id; it reports whether the
+// list had it.
+func (p *callbackPanel) learn(cb *sportello.Callback) bool {
+	i := slices.IndexFunc(p.cbs, func(c *sportello.Callback) bool { return c.ID == cb.ID })
+	if i >= 0 {
+		p.cbs[i] = cb
+	} else {
+		p.cbs = append(p.cbs, cb)
+	}
+	sportello.SortCallbacksDue(p.cbs)
+	return i >= 0
+}
+
+// refreshWithin reads the list again at a random moment within spread
+// (DefaultCallbackDueSpread when 0; at once when negative), unless the
+// desktop closes first.
+func (p *callbackPanel) refreshWithin(spread time.Duration) {
+	if spread == 0 {
+		spread = DefaultCallbackDueSpread
+	}
+	if spread < 0 {
+		p.refresh()
+		return
+	}
+	s := p.s
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTimer(mrand.N(spread))
+		defer t.Stop()
+		select {
+		case <-s.ctx.Done():
+		case <-t.C:
+			do(p.refresh)
+		}
+	}()
 }
 
 // newOpID returns a random UUID (version 4) for an op the desktop may

@@ -76,7 +76,7 @@ func TestCallbacks_DuePushedBySyncd(t *testing.T) {
 	phone.DialFn = func(target string) (string, error) { l.add("dial %s", target); return "out-1", nil }
 	phone.HangupFn = func(string) error { return nil }
 	d := app.Create(test.NewTempApp(t), app.Config{
-		Phone: phone, Citizens: c, Cases: c, Sync: c, Callbacks: c, User: u, Now: clk.Now, Location: rome,
+		Phone: phone, Citizens: c, Cases: c, Sync: c, Callbacks: c, CallbackDueSpread: 300 * time.Millisecond, User: u, Now: clk.Now, Location: rome,
 	})
 	w := d.Window
 	w.Show()
@@ -199,4 +199,75 @@ func TestCallbacks_AttemptResentWithItsOpID(t *testing.T) {
 	if ids = f.opIDs(); len(ids) != 3 || ids[2] == ids[0] || len(ids[2]) != 36 {
 		t.Fatalf("op ids %q: want a new one for the next attempt", ids)
 	}
+}
+
+// dueCallbacks is a callbackService that also carries syncd's pushes of
+// callbacks due: the test pushes through push.
+type dueCallbacks struct {
+	callbackService
+	dueMu sync.Mutex
+	onDue func(*sportello.Callback, int)
+}
+
+func (f *dueCallbacks) SubscribeCallbacksDue(onDue func(*sportello.Callback, int)) func() {
+	f.dueMu.Lock()
+	defer f.dueMu.Unlock()
+	f.onDue = onDue
+	return func() {}
+}
+
+func (f *dueCallbacks) push(cb *sportello.Callback, more int) {
+	f.dueMu.Lock()
+	onDue := f.onDue
+	f.dueMu.Unlock()
+	onDue(cb, more)
+}
+
+func (f *dueCallbacks) listed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lists
+}
+
+// TestCallbacks_DuePushReadsLater: a push of a callback the list has, alone,
+// reads nothing again; a push of one it lacks puts it in the list at once,
+// in its place in the order (Ctrl+Shift+B dials it), and the list is read
+// again only later, within CallbackDueSpread (an hour here: not during the
+// test), so that every operator does not read at the same moment.
+func TestCallbacks_DuePushReadsLater(t *testing.T) {
+	test.NewTempApp(t)
+	mine := &sportello.Callback{ID: "cb-1", CaseID: "case-1", Number: "+390212345678", CitizenName: "Maria Rossi",
+		From: t0.Add(-5 * time.Minute), To: t0.Add(time.Hour), Owner: "u-giulia", State: sportello.CallbackScheduled}
+	f := &dueCallbacks{callbackService: callbackService{cbs: []*sportello.Callback{mine}}}
+	phone := phonetest.New()
+	l := &phoneLog{}
+	phone.DialFn = func(target string) (string, error) { l.add("dial %s", target); return "out-1", nil }
+	d := app.Create(test.NewTempApp(t), app.Config{
+		Phone: phone, Citizens: &citizens{cards: map[string]*sportello.CallerCard{}}, Sync: &syncFeed{}, Callbacks: f,
+		CallbackDueSpread: time.Hour, User: &sportello.User{ID: "u-giulia", Name: "Giulia Bianchi", Role: sportello.RoleOperator},
+		Now: func() time.Time { return t0 },
+	})
+	w := d.Window
+	w.Show()
+	t.Cleanup(d.Close)
+	apptest.Press(w, app.ShortcutCallbacks)
+	apptest.WaitText(t, w, wait, "Callbacks: 1", "Maria Rossi")
+	reads := f.listed()
+
+	f.push(mine, 0)
+	apptest.WaitText(t, w, wait, "Callback due: Maria Rossi · +39 02 1234 5678")
+	time.Sleep(100 * time.Millisecond)
+	if n := f.listed(); n != reads {
+		t.Fatalf("%d reads of the list after a push of a callback it has, want %d", n, reads)
+	}
+
+	pool := &sportello.Callback{ID: "cb-2", CaseID: "case-2", Number: "+390299887766", CitizenName: "Ugo Neri",
+		From: t0.Add(-20 * time.Minute), To: t0.Add(40 * time.Minute), Owner: sportello.OwnerPool, State: sportello.CallbackScheduled}
+	f.push(pool, 2)
+	apptest.WaitText(t, w, wait, "Callback due: Ugo Neri · +39 02 9988 7766 · and 2 more due", "Callbacks: 2")
+	if n := f.listed(); n != reads {
+		t.Fatalf("%d reads of the list at once after the push, want %d (later, within the spread)", n, reads)
+	}
+	apptest.Press(w, app.ShortcutCallBack)
+	l.wait(t, "dial +390299887766")
 }
