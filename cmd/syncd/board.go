@@ -16,7 +16,7 @@ func (b BoardSettings) check() error {
 		return fmt.Errorf("board: debounce_ms (--board-debounce) must be between 0 (the default, 50 ms) and %v", maxBoardDebounce)
 	}
 	if b.ReadShare < 0 || b.ReadShare > 1 {
-		return fmt.Errorf("board: read_share must be between 0 (the default, 0.1) and 1, a share of syncd's time")
+		return fmt.Errorf("board: read_share must be between 0 (the default, 0.03) and 1, a share of syncd's time")
 	}
 	if b.PresenceTTLSeconds < 0 {
 		return fmt.Errorf("board: presence_ttl_seconds must not be negative")

@@ -114,7 +114,7 @@ type BoardSettings struct {
 	DebounceMS         int `json:"debounce_ms,omitempty"`
 	PresenceTTLSeconds int `json:"presence_ttl_seconds,omitempty"`
 	// ReadShare bounds the share of time the board spends reading the
-	// store (0.1): a busy day's counts are read again less often, agents'
+	// store (0.03): a busy day's counts are read again less often, agents'
 	// states still every debounce.
 	ReadShare float64 `json:"read_share,omitempty"`
 }

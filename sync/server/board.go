@@ -89,9 +89,14 @@ const (
 	// third more board reads (docs/BENCHMARKS.md).
 	DefaultDebounce = 50 * time.Millisecond
 	DefaultRefresh  = time.Minute
-	// DefaultReadShare: a tenth. A read of 2 ms (a quiet day) waits 18 ms,
-	// under the debounce; one of 50 ms (1,000 ops/s) waits 450 ms.
-	DefaultReadShare = 0.1
+	// DefaultReadShare: 3%. A read of 2 ms (a quiet day) waits 65 ms;
+	// one of 20 ms (the 20,000-citizen city at 1,000 ops/s) waits 650 ms;
+	// one of 4 s (a heavy day at a million citizens) waits 2 minutes, and
+	// today's counts and the queues are that old while agents' states go
+	// out every debounce. At a tenth, syncd did 881-937 ops/s at 1,000
+	// asked; at 3%, 953-977 in alternating runs (issue 4). Counts kept
+	// from the change stream would not have to choose.
+	DefaultReadShare = 0.03
 )
 
 func (c BoardConfig) withDefaults() BoardConfig {
