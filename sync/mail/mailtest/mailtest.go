@@ -119,7 +119,7 @@ func (s *Server) Messages(t testing.TB) []Received {
 	if err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
-	sort.Strings(files) // Maildir names start with the delivery time
+	sortDelivered(files)
 	var out []Received
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -133,6 +133,50 @@ func (s *Server) Messages(t testing.TB) []Received {
 		out = append(out, r)
 	}
 	return out
+}
+
+// sortDelivered sorts Maildir files oldest first. Python's Maildir names
+// a message "<seconds>.M<microseconds>P<pid>Q<count>.<host>", the
+// microseconds not zero-padded: as text, a message delivered at
+// .M99887 sorts after one at .M123456 of the same second, which made
+// two replies sent within a second come back in the wrong order (a CI
+// run of TestServer_ReplyByEmail). The numbers are compared instead.
+func sortDelivered(files []string) {
+	key := func(path string) [3]int64 {
+		name := filepath.Base(path)
+		var k [3]int64
+		sec, rest, _ := strings.Cut(name, ".")
+		k[0], _ = strconv.ParseInt(sec, 10, 64)
+		k[1] = numberAfter(rest, 'M')
+		k[2] = numberAfter(rest, 'Q')
+		return k
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		a, b := key(files[i]), key(files[j])
+		if a != b {
+			for n := range a {
+				if a[n] != b[n] {
+					return a[n] < b[n]
+				}
+			}
+		}
+		return files[i] < files[j]
+	})
+}
+
+// numberAfter returns the digits that follow the first c in s, as a
+// number (0 when none).
+func numberAfter(s string, c byte) int64 {
+	i := strings.IndexByte(s, c)
+	if i < 0 {
+		return 0
+	}
+	j := i + 1
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	n, _ := strconv.ParseInt(s[i+1:j], 10, 64)
+	return n
 }
 
 // Wait returns the messages once at least n have arrived, failing the
