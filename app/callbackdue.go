@@ -12,8 +12,7 @@ import (
 
 // subscribeDue asks syncd's pushes of callbacks just due, when the
 // CallbackService carries them (sync/client does): each shows a notice
-// naming the first callback, how many more, and the shortcut, and the
-// list is read again.
+// naming the first callback, how many more, and the shortcut (onDue).
 func (p *callbackPanel) subscribeDue() {
 	p.unsubscribeDue()
 	due, ok := p.s.cfg.Callbacks.(sportello.CallbackDueService)
