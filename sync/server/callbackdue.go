@@ -41,7 +41,9 @@ func (s *Server) pushDueCallbacks(ctx context.Context, since time.Time) time.Tim
 	}
 	sportello.OrderCallbacks(cbs, s.Overdue.Retry)
 	// Those just due, in the calling order: the pool's, and by owner (a
-	// user's id, or a desk's "desk:<id>").
+	// user's id, or a desk's "desk:<id>"), to look up per user below as
+	// Callback.OwnedBy would match them, narrowed by role: the pool's to
+	// operators, a desk's not to supervisors and admins.
 	var pool []*sportello.Callback
 	byOwner := map[string][]*sportello.Callback{}
 	rank := map[*sportello.Callback]int{}
