@@ -191,3 +191,42 @@ func TestCheckpoint_RestartBacksOff(t *testing.T) {
 		t.Fatalf("after the reader: %d restarts, spacing %v; want 1, %v", ck.restarts.Load(), time.Duration(ck.spacing.Load()), restartSpacing)
 	}
 }
+
+// TestCheckpoint_Settle: before asking the writer for a RESTART, the loop
+// copies the log again until a pass finds it caught up: over a log of
+// thousands of frames none copied, the first pass copies them all and the
+// second finds nothing left, so settle stops there, not at settlePasses;
+// over a log already copied, one pass.
+func TestCheckpoint_Settle(t *testing.T) {
+	db, d := openDemo(t)
+	ck := db.ckpt
+	pauseCheckpoints(ck)
+	ctx := context.Background()
+	if _, _, err := ck.checkpoint(ctx, "TRUNCATE"); err != nil {
+		t.Fatal(err)
+	}
+	actor := &d.Users[0].User
+	for i := range 300 {
+		if _, err := db.RecordWrapUp(ctx, actor, sportello.WrapUp{CallID: fmt.Sprint("call-", i), CitizenID: d.Citizens[i%len(d.Citizens)].ID, Outcome: sportello.OutcomeResolvedFirstContact}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(db.Path() + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logFrames := int((fi.Size() - 32) / (4096 + 24)) // the log's header, then frames of a header and a 4 KB page
+	if logFrames <= settleFrames {
+		t.Fatalf("300 wrap-ups wrote %d frames, want more than settleFrames (%d) for the test to mean anything", logFrames, settleFrames)
+	}
+	if passes := ck.settle(ctx, 0); passes != 2 {
+		t.Fatalf("settle over %d frames none copied: %d passes, want 2 (one copies, one finds it caught up)", logFrames, passes)
+	}
+	after, done, err := ck.checkpoint(ctx, "PASSIVE")
+	if err != nil || done != after {
+		t.Fatalf("after settle: %d of %d frames copied, %v", done, after, err)
+	}
+	if passes := ck.settle(ctx, done); passes != 1 {
+		t.Fatalf("settle over a log copied: %d passes, want 1", passes)
+	}
+}
