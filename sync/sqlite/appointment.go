@@ -242,7 +242,7 @@ func takePlace(ctx context.Context, tx *sql.Tx, s *sportello.OfficeService, now,
 }
 
 // appointmentEvent adds e to the appointment's case with its change.
-func appointmentEvent(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Case, e *sportello.CaseEvent, isNew bool) error {
+func (db *DB) appointmentEvent(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Case, e *sportello.CaseEvent, isNew bool) error {
 	e.ID, e.CaseID, e.At = newID(), c.ID, now
 	position := len(c.Events)
 	if err := c.Apply(e); err != nil {
@@ -254,7 +254,7 @@ func appointmentEvent(ctx context.Context, tx *sql.Tx, now time.Time, c *sportel
 	if err := insertEvent(ctx, tx, e, position); err != nil {
 		return err
 	}
-	return appendChange(ctx, tx, now, c, e)
+	return db.appendChange(ctx, tx, now, c, e)
 }
 
 // BookAppointment books a place for a citizen in one transaction: the slot
@@ -296,7 +296,7 @@ func (db *DB) BookAppointment(ctx context.Context, actor *sportello.User, r spor
 		if isNew {
 			c.ID = newID()
 			opened := check.AppointmentCaseOpened(actor, c.ID, s)
-			if err := appointmentEvent(ctx, tx, now, c, opened, true); err != nil {
+			if err := db.appointmentEvent(ctx, tx, now, c, opened, true); err != nil {
 				return err
 			}
 		} else {
@@ -321,7 +321,7 @@ func (db *DB) BookAppointment(ctx context.Context, actor *sportello.User, r spor
 		if a, err = loadAppointment(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		if err := appointmentEvent(ctx, tx, now, c, check.AppointmentEvent(actor, a, s.Calendar.Zone, check.VerbBooked), false); err != nil {
+		if err := db.appointmentEvent(ctx, tx, now, c, check.AppointmentEvent(actor, a, s.Calendar.Zone, check.VerbBooked), false); err != nil {
 			return err
 		}
 		result = a
@@ -420,7 +420,7 @@ func (db *DB) appointmentChanged(ctx context.Context, tx *sql.Tx, actor *sportel
 	if err != nil {
 		return err
 	}
-	if err := appointmentEvent(ctx, tx, now, c, check.AppointmentEvent(actor, a, zone, verb), false); err != nil {
+	if err := db.appointmentEvent(ctx, tx, now, c, check.AppointmentEvent(actor, a, zone, verb), false); err != nil {
 		return err
 	}
 	*result = a

@@ -102,7 +102,7 @@ func (db *DB) ReassignCallback(ctx context.Context, id, owner string) (*sportell
 		if err := insertEvent(ctx, tx, e, position); err != nil {
 			return err
 		}
-		if err := appendChange(ctx, tx, now, c, e); err != nil {
+		if err := db.appendChange(ctx, tx, now, c, e); err != nil {
 			return err
 		}
 		result = cb

@@ -148,10 +148,10 @@ func (db *DB) RecordCallbackAttempt(ctx context.Context, actor *sportello.User, 
 		if err := insertEvent(ctx, tx, e, position); err != nil {
 			return err
 		}
-		if err := appendChange(ctx, tx, now, c, e); err != nil {
+		if err := db.appendChange(ctx, tx, now, c, e); err != nil {
 			return err
 		}
-		if err := noteFailure(ctx, tx, now, c, cb); err != nil { // overdue.go
+		if err := db.noteFailure(ctx, tx, now, c, cb); err != nil { // overdue.go
 			return err
 		}
 		result = cb

@@ -151,7 +151,7 @@ func (db *DB) recordWrapUpTx(ctx context.Context, tx execer, actor *sportello.Us
 			return nil, false, err
 		}
 		position++
-		if err := appendChange(ctx, tx, now, c, e); err != nil {
+		if err := db.appendChange(ctx, tx, now, c, e); err != nil {
 			return nil, false, err
 		}
 		if cb := check.WrapUpCallback(actor, w, c, e); cb != nil {
@@ -207,13 +207,35 @@ func insertEvent(ctx context.Context, tx execer, e *sportello.CaseEvent, positio
 
 // appendChange adds a change for an event. The seq is MAX+1 read inside the
 // writer's transaction: writes are serialized, so seqs are gap-free and in
-// commit order.
-func appendChange(ctx context.Context, tx execer, now time.Time, c *sportello.Case, e *sportello.CaseEvent) error {
-	_, err := tx.ExecContext(ctx, `
+// commit order. The change is noted for the tail (tail.go) as
+// ChangesSince would read it back.
+func (db *DB) appendChange(ctx context.Context, tx execer, now time.Time, c *sportello.Case, e *sportello.CaseEvent) error {
+	at := encodeTime(now)
+	ch := sportello.Change{Kind: sportello.ChangeKindCaseEvent, CitizenID: c.CitizenID, CaseID: c.ID, DeskID: c.DeskID}
+	if err := tx.QueryRowContext(ctx, `
 		INSERT INTO changes (seq, at, kind, citizen_id, case_id, desk_id, event_id)
-		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM changes`,
-		encodeTime(now), sportello.ChangeKindCaseEvent, c.CitizenID, c.ID, c.DeskID, e.ID)
-	return err
+		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM changes RETURNING seq`,
+		at, ch.Kind, ch.CitizenID, ch.CaseID, ch.DeskID, e.ID).Scan(&ch.Seq); err != nil {
+		return err
+	}
+	var err error
+	if ch.At, err = decodeTime(at); err != nil {
+		return err
+	}
+	ch.Event = storedEvent(e)
+	db.tail.note(ch)
+	return nil
+}
+
+// storedEvent returns what the change log keeps of e: the columns
+// ChangesSince reads back.
+func storedEvent(e *sportello.CaseEvent) *sportello.CaseEvent {
+	return &sportello.CaseEvent{
+		ID: e.ID, CaseID: e.CaseID, Kind: e.Kind, At: e.At.UTC().Round(0),
+		AuthorID: e.AuthorID, Author: e.Author, AuthorRole: e.AuthorRole, CallID: e.CallID,
+		Number: e.Number, Outcome: e.Outcome, DeskID: e.DeskID, Category: e.Category, Note: e.Note,
+		Channel: e.Channel, AssigneeID: e.AssigneeID, Assignee: e.Assignee,
+	}
 }
 
 // ChangesSince returns up to limit changes after cursor, in seq order. A
@@ -226,11 +248,21 @@ func (db *DB) ChangesSince(ctx context.Context, cursor int64, limit int) ([]spor
 		limit = wire.DefaultChangesLimit
 	}
 	limit = min(limit, wire.MaxChangesLimit)
+	upTo := db.readableHead()
+	if changes, ok := db.tail.since(cursor, upTo, limit, db.Now()); ok { // tail.go
+		return changes, nil
+	}
+	return db.storedChanges(ctx, cursor, upTo, limit)
+}
+
+// storedChanges reads up to limit changes after cursor and up to upTo
+// from the database.
+func (db *DB) storedChanges(ctx context.Context, cursor, upTo int64, limit int) ([]sportello.Change, error) {
 	rows, err := db.reads.QueryContext(ctx, `
 		SELECT c.seq, c.at, c.kind, c.citizen_id, c.case_id, c.desk_id, c.entry_id, c.entry,
 			e.id, e.case_id, e.kind, e.at, e.author_id, e.author, e.author_role, e.call_id, e.number, e.outcome, e.desk_id, e.category, e.note, e.channel, e.assignee_id, e.assignee
 		FROM changes c LEFT JOIN case_events e ON e.id = c.event_id
-		WHERE c.seq > ? AND c.seq <= ? ORDER BY c.seq LIMIT ?`, cursor, db.readableHead(), limit)
+		WHERE c.seq > ? AND c.seq <= ? ORDER BY c.seq LIMIT ?`, cursor, upTo, limit)
 	if err != nil {
 		return nil, internal("changes", err)
 	}

@@ -50,7 +50,7 @@ func (db *DB) CreateCitizen(ctx context.Context, actor *sportello.User, c sporte
 		if err := putPhones(ctx, tx, &c); err != nil {
 			return err
 		}
-		if err := citizenWritten(ctx, tx, db.now(), actor, c.ID, why); err != nil {
+		if err := db.citizenWritten(ctx, tx, db.now(), actor, c.ID, why); err != nil {
 			return err
 		}
 		out, created = &c, true
@@ -105,7 +105,7 @@ func (db *DB) UpdateCitizen(ctx context.Context, actor *sportello.User, c sporte
 		if err := putPhones(ctx, tx, &c); err != nil {
 			return err
 		}
-		return citizenWritten(ctx, tx, db.now(), actor, c.ID, why)
+		return db.citizenWritten(ctx, tx, db.now(), actor, c.ID, why)
 	})
 	if err != nil {
 		return nil, internal("edit citizen", err)
@@ -237,10 +237,10 @@ func (db *DB) MergeCitizens(ctx context.Context, actor *sportello.User, keepID, 
 		if err := putPhones(ctx, tx, merged); err != nil {
 			return err
 		}
-		if err := citizenWritten(ctx, tx, now, actor, keep.ID, why); err != nil {
+		if err := db.citizenWritten(ctx, tx, now, actor, keep.ID, why); err != nil {
 			return err
 		}
-		if err := appendCitizenChange(ctx, tx, now, dup.ID); err != nil {
+		if err := db.appendCitizenChange(ctx, tx, now, dup.ID); err != nil {
 			return err
 		}
 		out = merged
@@ -311,11 +311,11 @@ func putPhones(ctx context.Context, tx *sql.Tx, c *sportello.Citizen) error {
 
 // citizenWritten records a write of a citizen's record: the audit row and
 // the change.
-func citizenWritten(ctx context.Context, tx *sql.Tx, now string, actor *sportello.User, id, why string) error {
+func (db *DB) citizenWritten(ctx context.Context, tx *sql.Tx, now string, actor *sportello.User, id, why string) error {
 	if err := citizenAudit(ctx, tx, now, actor, id, why); err != nil {
 		return err
 	}
-	return appendCitizenChange(ctx, tx, now, id)
+	return db.appendCitizenChange(ctx, tx, now, id)
 }
 
 // citizenAudit adds an audit row: actor used the citizen's record, why.
@@ -324,10 +324,19 @@ func citizenAudit(ctx context.Context, tx *sql.Tx, now string, actor *sportello.
 	return err
 }
 
-// appendCitizenChange appends a change of a citizen's record to the feed.
-func appendCitizenChange(ctx context.Context, tx *sql.Tx, now, id string) error {
-	_, err := tx.ExecContext(ctx, `
+// appendCitizenChange appends a change of a citizen's record to the feed,
+// noted for the tail (tail.go).
+func (db *DB) appendCitizenChange(ctx context.Context, tx *sql.Tx, now, id string) error {
+	ch := sportello.Change{Kind: sportello.ChangeKindCitizen, CitizenID: id}
+	if err := tx.QueryRowContext(ctx, `
 		INSERT INTO changes (seq, at, kind, citizen_id)
-		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM changes`, now, sportello.ChangeKindCitizen, id)
-	return err
+		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM changes RETURNING seq`, now, ch.Kind, id).Scan(&ch.Seq); err != nil {
+		return err
+	}
+	var err error
+	if ch.At, err = decodeTime(now); err != nil {
+		return err
+	}
+	db.tail.note(ch)
+	return nil
 }

@@ -169,7 +169,7 @@ func (db *DB) recordCaseEventTx(ctx context.Context, tx execer, actor *sportello
 	if err := insertEvent(ctx, tx, &e, position); err != nil {
 		return nil, false, err
 	}
-	if err := appendChange(ctx, tx, now, c, &e); err != nil {
+	if err := db.appendChange(ctx, tx, now, c, &e); err != nil {
 		return nil, false, err
 	}
 	if err := recordOp(ctx, tx, e.ID, check.OpCaseEvent, actor.ID, digest, c.ID, len(c.Events), now); err != nil {

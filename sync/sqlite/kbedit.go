@@ -46,7 +46,7 @@ func (db *DB) applyEdits(ctx context.Context, actor *sportello.User, edits []spo
 			all = append(slices.Clip(edits), missing...)
 		}
 		for _, ed := range all {
-			v, err := applyEdit(ctx, tx, actor, ed, rule, now)
+			v, err := db.applyEdit(ctx, tx, actor, ed, rule, now)
 			if err != nil {
 				return editError(ed, len(all), err)
 			}
@@ -76,7 +76,7 @@ func editError(ed sportello.Edit, n int, err error) error {
 	return sportello.Errorf(e.Code, "%s entry %s: %s", ed.Kind(), ed.EntryID(), e.Message)
 }
 
-func applyEdit(ctx context.Context, tx *sql.Tx, actor *sportello.User, ed sportello.Edit, rule func(old, next *sportello.KBEntry) error, now time.Time) (sportello.EntryVersion, error) {
+func (db *DB) applyEdit(ctx context.Context, tx *sql.Tx, actor *sportello.User, ed sportello.Edit, rule func(old, next *sportello.KBEntry) error, now time.Time) (sportello.EntryVersion, error) {
 	kind, id := ed.Kind(), strings.TrimSpace(ed.EntryID())
 	var stored []byte
 	var body string
@@ -136,13 +136,23 @@ func applyEdit(ctx context.Context, tx *sql.Tx, actor *sportello.User, ed sporte
 		kind, id, v.Version, string(v.Action), encodeTime(now), v.AuthorID, v.Author, string(changed), string(saved)); err != nil {
 		return v, fmt.Errorf("record version: %w", err)
 	}
-	// The change carries the entry as saved, or only its id when retired.
-	if _, err := tx.ExecContext(ctx, `
+	// The change carries the entry as saved, or only its id when retired;
+	// it is noted for the tail (tail.go) as ChangesSince reads it back.
+	at := encodeTime(now)
+	ch := sportello.Change{Kind: kind}
+	if err := tx.QueryRowContext(ctx, `
 		INSERT INTO changes (seq, at, kind, entry_id, entry)
-		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM changes`,
-		encodeTime(now), kind, id, string(p.Body)); err != nil {
+		SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM changes RETURNING seq`,
+		at, kind, id, string(p.Body)).Scan(&ch.Seq); err != nil {
 		return v, fmt.Errorf("append change: %w", err)
 	}
+	if ch.At, err = decodeTime(at); err != nil {
+		return v, err
+	}
+	if err := decodeEntryChange(&ch, id, string(p.Body)); err != nil {
+		return v, fmt.Errorf("append change: %w", err)
+	}
+	db.tail.note(ch)
 	return v, nil
 }
 

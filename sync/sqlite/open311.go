@@ -183,7 +183,7 @@ func (db *DB) CreateOpen311Request(ctx context.Context, key *sportello.Open311Ke
 			if err := insertEvent(ctx, tx, e, i); err != nil {
 				return err
 			}
-			if err := appendChange(ctx, tx, now, c, e); err != nil {
+			if err := db.appendChange(ctx, tx, now, c, e); err != nil {
 				return err
 			}
 		}

@@ -66,7 +66,7 @@ func (db *DB) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note s
 			if err := insertEvent(ctx, tx, e, position); err != nil {
 				return err
 			}
-			if err := appendChange(ctx, tx, now, c, e); err != nil {
+			if err := db.appendChange(ctx, tx, now, c, e); err != nil {
 				return err
 			}
 			moved = append(moved, cb)
@@ -89,7 +89,7 @@ func (db *DB) callbackRetry() sportello.CallbackRetry {
 
 // noteFailure notes on the case, with its change, that its callback
 // failed after its last unanswered attempt.
-func noteFailure(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Case, cb *sportello.Callback) error {
+func (db *DB) noteFailure(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Case, cb *sportello.Callback) error {
 	if cb.State != sportello.CallbackFailed {
 		return nil
 	}
@@ -105,5 +105,5 @@ func noteFailure(ctx context.Context, tx *sql.Tx, now time.Time, c *sportello.Ca
 	if err := insertEvent(ctx, tx, e, position); err != nil {
 		return err
 	}
-	return appendChange(ctx, tx, now, c, e)
+	return db.appendChange(ctx, tx, now, c, e)
 }

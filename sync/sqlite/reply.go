@@ -83,7 +83,7 @@ func (db *DB) RecordReply(ctx context.Context, actor *sportello.User, caseID str
 		if err := insertEvent(ctx, tx, &ev, position); err != nil {
 			return err
 		}
-		if err := appendChange(ctx, tx, now, c, &ev); err != nil {
+		if err := db.appendChange(ctx, tx, now, c, &ev); err != nil {
 			return err
 		}
 		if cb != nil {

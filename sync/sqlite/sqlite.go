@@ -48,6 +48,7 @@ type DB struct {
 	ckpt    *checkpointer   // the WAL's checkpoints, off the writer (checkpoint.go)
 	reads   readStmts       // hot reads prepared on the read pool (readstmts.go)
 	wal     *walSync        // with SyncFull, the log synced by the store (walsync.go)
+	tail    changeTail      // the change log's newest changes, with SyncFull (tail.go)
 }
 
 // busyTimeout is how long a connection waits for a lock another holds.
@@ -209,6 +210,7 @@ func (db *DB) commit(ctx context.Context, fn func(tx *sql.Tx) error) (uint64, er
 		return 0, err
 	}
 	defer tx.Rollback()
+	db.tail.begin()
 	if err := fn(tx); err != nil {
 		return 0, err
 	}
@@ -218,12 +220,14 @@ func (db *DB) commit(ctx context.Context, fn func(tx *sql.Tx) error) (uint64, er
 			return 0, err
 		}
 	}
+	notes := db.tail.take()
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
 	if db.wal == nil {
 		return 0, nil
 	}
+	db.tail.committed(notes, head) // before the head may be read as synced
 	return db.wal.commit(head), nil
 }
 
