@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	main "github.com/sportello/sportello/cmd/syncd"
 	"github.com/sportello/sportello/sync/sqlite"
 )
 
@@ -66,7 +67,9 @@ func TestMain_SQLiteSync(t *testing.T) {
 
 // TestMain_MemoryLimit: memory_limit_mb in the config file, or
 // --memory-limit-mb over it, is the Go runtime's soft memory limit while
-// syncd serves; a negative one stops syncd before it opens anything.
+// syncd serves; without either, DefaultMemoryLimitMB, unless GOMEMLIMIT
+// is in the environment; 0 leaves the runtime's limit alone; a negative
+// one stops syncd before it opens anything.
 func TestMain_MemoryLimit(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
@@ -75,18 +78,30 @@ func TestMain_MemoryLimit(t *testing.T) {
 	if err := os.WriteFile(config, []byte(`{"db":"`+filepath.Join(dir, "syncd.db")+`","memory_limit_mb":300}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	off := filepath.Join(dir, "off.json")
+	if err := os.WriteFile(off, []byte(`{"db":"`+filepath.Join(dir, "syncd.db")+`","memory_limit_mb":0}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const runtimes = 123 << 20 // a limit the runtime had before syncd set any (GOMEMLIMIT)
 	for _, tc := range []struct {
-		args []string
-		want int64
+		args       []string
+		gomemlimit string
+		want       int64
 	}{
-		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0"}, 300 << 20},
-		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0", "--memory-limit-mb", "256"}, 256 << 20},
+		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0"}, "", 300 << 20},
+		{[]string{"serve", "--config", config, "--listen", "127.0.0.1:0", "--memory-limit-mb", "256"}, "", 256 << 20},
+		{[]string{"serve", "--db", filepath.Join(dir, "syncd.db"), "--listen", "127.0.0.1:0"}, "", main.DefaultMemoryLimitMB << 20},
+		{[]string{"serve", "--db", filepath.Join(dir, "syncd.db"), "--listen", "127.0.0.1:0"}, "123MiB", runtimes},
+		{[]string{"serve", "--db", filepath.Join(dir, "syncd.db"), "--listen", "127.0.0.1:0", "--memory-limit-mb", "200"}, "123MiB", 200 << 20},
+		{[]string{"serve", "--config", off, "--listen", "127.0.0.1:0"}, "", runtimes},
+		{[]string{"serve", "--db", filepath.Join(dir, "syncd.db"), "--listen", "127.0.0.1:0", "--memory-limit-mb", "0"}, "", runtimes},
 	} {
-		debug.SetMemoryLimit(before)
+		t.Setenv("GOMEMLIMIT", tc.gomemlimit)
+		debug.SetMemoryLimit(runtimes)
 		m, _ := newMain("")
 		run(t, m, tc.args...)
 		if got := debug.SetMemoryLimit(-1); got != tc.want {
-			t.Errorf("%v: memory limit %d, want %d", tc.args, got, tc.want)
+			t.Errorf("%v, GOMEMLIMIT %q: memory limit %d, want %d", tc.args, tc.gomemlimit, got, tc.want)
 		}
 		m.Close()
 	}

@@ -64,8 +64,9 @@ type Config struct {
 	// SQLite's 2 MB); at a million citizens 32 MB takes the writes a
 	// second up by a third for ~100 MB of memory (sqlite.SetWriterCacheMB).
 	SQLiteCacheMB int `json:"sqlite_cache_mb,omitempty"`
-	// MemoryLimitMB is a soft limit on syncd's Go memory in MB (0: none):
-	// the collector works harder near it (memory.go).
+	// MemoryLimitMB is a soft limit on syncd's Go memory in MB
+	// (DefaultMemoryLimitMB unless GOMEMLIMIT is set; 0: none): the
+	// collector works harder near it (memory.go).
 	MemoryLimitMB int `json:"memory_limit_mb,omitempty"`
 	// TLSCert and TLSKey are PEM files of a real certificate and its key.
 	TLSCert string `json:"tls_cert,omitempty"`
@@ -171,12 +172,14 @@ type Main struct {
 	// Store and Server are open after Run of serve.
 	Store  Store
 	Server *server.Server
+
+	stopWatch chan struct{} // ends watchMemory (memory.go); closed by Close
 }
 
 // NewMain returns a Main on the process's standard streams.
 func NewMain() *Main {
 	return &Main{
-		Config: Config{Listen: DefaultListen},
+		Config: Config{Listen: DefaultListen, MemoryLimitMB: defaultMemoryLimitMB()}, // memory.go
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
@@ -298,7 +301,7 @@ func (m *Main) parseServe(args []string) error {
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate kept beside the database (development)")
 	sqliteSync := fs.String("sqlite-sync", "", "SQLite synchronous setting: full (default: no acknowledged change lost to a power cut) or normal (a power cut may lose the last commits; faster writes)")
 	sqliteCache := fs.Int("sqlite-cache-mb", 0, "SQLite writer's page cache in MB (default 0: SQLite's 2 MB; 32 for a city of a million citizens)")
-	memoryLimit := fs.Int("memory-limit-mb", 0, "soft limit on syncd's memory in MB: the garbage collector works harder near it (default 0: none; GOMEMLIMIT works too)")
+	memoryLimit := fs.Int("memory-limit-mb", m.MemoryLimitMB, "soft limit on syncd's memory in MB: the garbage collector works harder near it (0: none; GOMEMLIMIT in the environment is kept unless this is given)")
 	repeatDays := fs.Int("repeat-contact-days", 0, "days within which a citizen's new wrap-up on the same service is a repeat contact (default 7)")
 	debounce := fs.Duration("board-debounce", 0, "least time between two recomputes of the supervisor's board (default 50ms)")
 	smtpFlags := m.addMailFlags(fs)
@@ -446,7 +449,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 func (m *Main) serve(ctx context.Context) error {
 	log := m.Logger.With("subsystem", "syncd")
-	m.applyMemoryLimit() // memory.go
+	m.stopWatch = make(chan struct{})
+	m.applyMemoryLimit(log, m.stopWatch) // memory.go
 	if err := m.openStore(); err != nil {
 		return err
 	}
@@ -544,6 +548,10 @@ func (m *Main) userAdd(ctx context.Context) error {
 
 // Close stops the server and closes the database.
 func (m *Main) Close() error {
+	if m.stopWatch != nil {
+		close(m.stopWatch)
+		m.stopWatch = nil
+	}
 	var errs []error
 	if m.Server != nil {
 		errs = append(errs, m.Server.Close())

@@ -115,7 +115,8 @@ func TestMain_Config(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := main.Config{Listen: "127.0.0.1:0", DB: filepath.Join(dir, "from-config.db"), Demo: true,
-		Board: main.BoardSettings{SLADays: 3, FCRTarget: 0.75, FCRMinWrapUps: 20}}
+		Board:         main.BoardSettings{SLADays: 3, FCRTarget: 0.75, FCRMinWrapUps: 20},
+		MemoryLimitMB: main.NewMain().MemoryLimitMB} // the default (memory.go)
 	if m.Config != want {
 		t.Fatalf("config %+v, want %+v", m.Config, want)
 	}
