@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -101,22 +100,12 @@ func TestTail_Bounded(t *testing.T) {
 }
 
 // What ChangesSince serves from the tail is what the database holds: for a
-// mix of writes (a group of wrap-ups with refused ops, a specialist's
-// event, a knowledge-base edit, a citizen's edit), from every cursor.
+// mix of writes (a group of wrap-ups with refused ops, notes rolled back to
+// their savepoint after their change, a knowledge-base edit, a citizen's
+// edit), from every cursor.
 func TestTail_MatchesStore(t *testing.T) {
-	d := demo.Generate(7, time.Now())
-	db := New(filepath.Join(t.TempDir(), "syncd.db"))
-	if err := db.SetSynchronous(SyncFull); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, d := openFull(t) // walsync_test.go
 	ctx := context.Background()
-	if err := db.Seed(ctx, d); err != nil {
-		t.Fatal(err)
-	}
 	start, err := db.Head(ctx)
 	if err != nil {
 		t.Fatal(err)
