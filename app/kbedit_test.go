@@ -259,10 +259,14 @@ func TestKBEdit_CreateAndRetire(t *testing.T) {
 	apptest.TypeFocused(w, "Negozi aperti ad agosto") // the title has the focus
 	setField(t, w, "", "L'elenco dei negozi aperti è sul portale del Comune.")
 	apptest.Press(w, app.ShortcutSave)
-	// The typed title and text are on screen in the form before the save, which goes to
-	// syncd off the UI: wait for the form to close, as it does once the entry is saved (a
-	// fresh-clone CI run read f.saved() before the save and found nothing).
-	waitFor(t, "the form to close after the save", func() bool { return !strings.Contains(apptest.Text(w), "Ctrl+S saves, Esc cancels.") })
+	// The save goes to syncd off the UI, and the typed title and text are on screen in the
+	// form before it (a fresh-clone CI run read f.saved() before the save and found
+	// nothing): wait for the save, then for the form to close.
+	waitFor(t, "the new entry's save", func() bool { return len(f.saved()) >= 1 })
+	waitFor(t, "the form to close after the save", func() bool {
+		text := apptest.Text(w)
+		return !strings.Contains(text, "Ctrl+S saves, Esc cancels.") && !strings.Contains(text, "Saving...")
+	})
 	apptest.WaitText(t, w, wait, "Negozi aperti ad agosto", "L'elenco dei negozi aperti è sul portale del Comune.")
 	got := f.saved()
 	if len(got) != 1 || got[0].Base != 0 || got[0].Retire || got[0].KB.Kind != sportello.EntryAnswer ||
