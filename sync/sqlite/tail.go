@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"time"
 
@@ -76,7 +78,7 @@ func (t *changeTail) committed(notes []sportello.Change, head int64) {
 	case len(notes) == 0 || notes[len(notes)-1].Seq != head || !contiguous(notes):
 		t.changes = nil // a change not noted: start over after head
 	case t.head != notes[0].Seq-1:
-		t.changes = append([]sportello.Change(nil), notes...)
+		t.changes = notes // lastNotes' own slice
 	default:
 		if len(t.changes) >= 2*maxTailChanges {
 			t.changes = append([]sportello.Change(nil), t.changes[len(t.changes)-maxTailChanges:]...)
@@ -99,12 +101,8 @@ func lastNotes(notes []sportello.Change, head int64) []sportello.Change {
 		}
 	}
 	// Notes come in seq order but for the seqs taken again after a
-	// rollback, which are kept at their last place: sort.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Seq < out[j-1].Seq; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	// rollback, which are kept at their last place.
+	slices.SortFunc(out, func(a, b sportello.Change) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out
 }
 
