@@ -169,63 +169,85 @@ func startAnsweringBaresip(b testing.TB, accountParams string, args ...string) p
 	if err := wav.Close(); err != nil {
 		b.Fatal(err)
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(benchUDPPort(b)))
-	config := strings.Join([]string{
-		"poll_method epoll",
-		"sip_listen " + addr,
-		"net_interface 127.0.0.1",
-		"call_max_calls 1000",
-		"audio_player aubridge,bench",
-		"audio_source aufile," + tone,
-		"audio_alert aubridge,bench",
-		"module_path /usr/lib/baresip/modules",
-		"module g711.so",
-		"module aufile.so",
-		"module aubridge.so",
-		"module srtp.so",
-		"module_app account.so",
-		"module_app menu.so",
-		"",
-	}, "\n")
-	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(config), 0o600); err != nil {
-		b.Fatal(err)
-	}
 	account := "<sip:desk@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU" + accountParams + "\n" // sipp calls desk@
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(account), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	out := &syncBuffer{}
-	cmd := exec.Command(bin, append([]string{"-f", dir}, args...)...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("start baresip: %v", err)
-	}
-	b.Cleanup(func() {
+	// The port is found free, then given to baresip: another process may
+	// take it meanwhile, and baresip then exits at once. Try again with a
+	// new port, up to three times.
+	for attempt := 1; ; attempt++ {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(freeUDPPort(b)))
+		config := strings.Join([]string{
+			"poll_method epoll",
+			"sip_listen " + addr,
+			"net_interface 127.0.0.1",
+			"call_max_calls 1000",
+			"audio_player aubridge,bench",
+			"audio_source aufile," + tone,
+			"audio_alert aubridge,bench",
+			"module_path /usr/lib/baresip/modules",
+			"module g711.so",
+			"module aufile.so",
+			"module aubridge.so",
+			"module srtp.so",
+			"module_app account.so",
+			"module_app menu.so",
+			"",
+		}, "\n")
+		if err := os.WriteFile(filepath.Join(dir, "config"), []byte(config), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		out := &syncBuffer{}
+		cmd := exec.Command(bin, append([]string{"-f", dir}, args...)...)
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			b.Fatalf("start baresip: %v", err)
+		}
+		exited := make(chan struct{}) // closed when baresip has exited
+		var waitErr error
+		go func() { waitErr = cmd.Wait(); close(exited) }()
+		b.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			<-exited
+			if b.Failed() {
+				b.Logf("baresip output:\n%s", lastLines(out.String(), 40))
+			}
+		})
+		if baresipReady(b, addr, out, exited) {
+			return peerProcess{addr: addr, pid: cmd.Process.Pid}
+		}
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if b.Failed() {
-			b.Logf("baresip output:\n%s", lastLines(out.String(), 40))
+		<-exited
+		if attempt == 3 {
+			b.Fatalf("baresip failed to start on %s three times: %v\n%s", addr, waitErr, lastLines(out.String(), 40))
 		}
-	})
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "baresip is ready"); {
-		if time.Now().After(deadline) {
-			b.Fatalf("baresip not ready on %s:\n%s", addr, lastLines(out.String(), 40))
-		}
-		time.Sleep(20 * time.Millisecond)
+		b.Logf("baresip failed to start on %s (%v), trying a new port:\n%s", addr, waitErr, lastLines(out.String(), 10))
 	}
-	return peerProcess{addr: addr, pid: cmd.Process.Pid}
 }
 
-// benchUDPPort returns a free UDP port of 127.0.0.1.
-func benchUDPPort(b testing.TB) int {
+// baresipReady waits until baresip says it is ready (true), or exits or
+// says its start failed (false). Ten seconds
+// without either fails the test.
+func baresipReady(b testing.TB, addr string, out *syncBuffer, exited <-chan struct{}) bool {
 	b.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		text := out.String()
+		switch {
+		case strings.Contains(text, "baresip is ready"):
+			return true
+		case strings.Contains(text, "init failed"):
+			return false
+		case time.Now().After(deadline):
+			b.Fatalf("baresip not ready on %s:\n%s", addr, lastLines(text, 40))
+		}
+		select {
+		case <-exited:
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
 // cpuTime reads a process's user plus system CPU time from /proc.
@@ -293,7 +315,7 @@ func runSippLoad(b *testing.B, peer peerProcess) loadResult {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-sf", sf,
 		"-r", strconv.Itoa(benchRate), "-m", strconv.Itoa(benchCalls), "-l", strconv.Itoa(4*benchRate),
-		"-i", "127.0.0.1", "-p", strconv.Itoa(benchUDPPort(b)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(benchUDPPort(b)),
+		"-i", "127.0.0.1", "-p", strconv.Itoa(freeUDPPort(b)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freeUDPPort(b)),
 		"-nostdin", "-timeout", "100s", "-trace_logs", "-log_file", logFile, peer.addr)
 	cmd.Dir = dir
 	out := &syncBuffer{}

@@ -107,14 +107,27 @@ func startKamailio(t *testing.T, users map[string]string, defines ...string) *ka
 	return k
 }
 
-func freeUDPPort(t *testing.T) int {
+// freeUDPPort returns a port of 127.0.0.1 that was free a moment ago for
+// UDP and for TCP both: baresip and Kamailio bind their SIP port on both
+// transports, and a port free only for UDP may be some TCP connection's
+// ephemeral end (a baresip failed so once in a fresh-clone CI run).
+func freeUDPPort(t testing.TB) int {
 	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 50 {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		c.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	t.Fatal("no port of 127.0.0.1 free for both UDP and TCP in 50 tries")
+	return 0
 }
 
 // start runs the process and waits until it answers OPTIONS.
