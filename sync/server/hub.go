@@ -164,6 +164,7 @@ type wsConn struct {
 	// it is indexed by; the publish round it was last offered.
 	everyChange bool
 	keys        []indexKey
+	textKeys    []textKey
 	offered     uint64
 	send        chan *queued  // live changes, bounded; shared, read-only
 	pongs       chan struct{} // a ping to answer

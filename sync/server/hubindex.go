@@ -46,10 +46,16 @@ const (
 	indexKinds
 )
 
-// indexKey is one entry of a connection in the hub's index.
+// indexKey is one entry of a connection in the hub's index, by a UUID;
+// textKey one by another id (idmap.go).
 type indexKey struct {
 	kind indexKind
-	key  string
+	uuid uuidKey
+}
+
+type textKey struct {
+	kind indexKind
+	text string
 }
 
 // hubIndex finds the connections a change may be offered to without
@@ -62,15 +68,11 @@ type indexKey struct {
 // not see) is in every. Guarded by the hub's mu.
 type hubIndex struct {
 	every connSet
-	by    [indexKinds]map[string]connList
+	by    [indexKinds]idMap[connList]
 }
 
 func newHubIndex() hubIndex {
-	x := hubIndex{every: make(connSet)}
-	for k := range x.by {
-		x.by[k] = make(map[string]connList)
-	}
-	return x
+	return hubIndex{every: make(connSet)}
 }
 
 // add indexes c by what its viewer names now; what the viewer learns
@@ -85,42 +87,68 @@ func (x *hubIndex) add(c *wsConn) {
 	x.put(c, byUser, v.userID)
 	v.mu.Lock() // the hub's lock, then a viewer's: never the other way
 	defer v.mu.Unlock()
-	for id := range v.cases {
-		x.put(c, byCase, id)
-	}
-	for id := range v.citizens {
-		x.put(c, byCitizen, id)
-	}
-	for id := range v.desks {
-		x.put(c, byDesk, id)
+	for _, named := range [...]struct {
+		kind indexKind
+		ids  *idSet
+	}{{byCase, &v.cases}, {byCitizen, &v.citizens}, {byDesk, &v.desks}} {
+		named.ids.each(func(k idKey) { x.putKey(c, named.kind, k) })
 	}
 }
 
-// put indexes c under key, once; a connection offered every change needs
+// put indexes c under id, once; a connection offered every change needs
 // no key.
-func (x *hubIndex) put(c *wsConn, kind indexKind, key string) {
-	if key == "" || c.everyChange {
+func (x *hubIndex) put(c *wsConn, kind indexKind, id string) {
+	if id != "" {
+		x.putKey(c, kind, keyOf(id))
+	}
+}
+
+// putKey is put with the id's key.
+func (x *hubIndex) putKey(c *wsConn, kind indexKind, k idKey) {
+	if c.everyChange {
 		return
 	}
-	l := x.by[kind][key]
+	l, _ := x.by[kind].get(k)
 	if l.has(c) {
 		return
 	}
-	x.by[kind][key] = append(l, c)
-	c.keys = append(c.keys, indexKey{kind, key})
+	x.by[kind].set(k, append(l, c))
+	if k.textual {
+		c.textKeys = append(c.textKeys, textKey{kind, k.text})
+	} else {
+		c.keys = append(c.keys, indexKey{kind, k.uuid})
+	}
 }
 
 // drop removes c from the index; dropping it again does nothing.
 func (x *hubIndex) drop(c *wsConn) {
 	delete(x.every, c)
 	for _, k := range c.keys {
-		if l := x.by[k.kind][k.key].without(c); len(l) > 0 {
-			x.by[k.kind][k.key] = l
-		} else {
-			delete(x.by[k.kind], k.key)
-		}
+		x.unput(c, k.kind, idKey{uuid: k.uuid})
 	}
-	c.keys = nil
+	for _, k := range c.textKeys {
+		x.unput(c, k.kind, idKey{text: k.text, textual: true})
+	}
+	c.keys, c.textKeys = nil, nil
+}
+
+// unput removes c from k's connections.
+func (x *hubIndex) unput(c *wsConn, kind indexKind, k idKey) {
+	l, _ := x.by[kind].get(k)
+	if l = l.without(c); len(l) > 0 {
+		x.by[kind].set(k, l)
+	} else {
+		x.by[kind].del(k)
+	}
+}
+
+// of returns the connections indexed under id.
+func (x *hubIndex) of(kind indexKind, id string) connList {
+	if id == "" {
+		return nil
+	}
+	l, _ := x.by[kind].get(keyOf(id))
+	return l
 }
 
 // offerEach calls offer once for each connection that may see ch: every
@@ -147,25 +175,19 @@ func (h *hub) offerEach(ch sportello.Change, offer func(c *wsConn)) {
 		once(c)
 	}
 	if ch.Event != nil && ch.Event.AuthorID != "" {
-		for _, c := range h.idx.by[byUser][ch.Event.AuthorID] {
+		for _, c := range h.idx.of(byUser, ch.Event.AuthorID) {
 			h.idx.put(c, byCase, ch.CaseID)
 			once(c)
 		}
 	}
-	if ch.CaseID != "" {
-		for _, c := range h.idx.by[byCase][ch.CaseID] {
-			once(c)
-		}
+	for _, c := range h.idx.of(byCase, ch.CaseID) {
+		once(c)
 	}
-	if ch.CitizenID != "" {
-		for _, c := range h.idx.by[byCitizen][ch.CitizenID] {
-			once(c)
-		}
+	for _, c := range h.idx.of(byCitizen, ch.CitizenID) {
+		once(c)
 	}
-	if ch.DeskID != "" {
-		for _, c := range h.idx.by[byDesk][ch.DeskID] {
-			once(c)
-		}
+	for _, c := range h.idx.of(byDesk, ch.DeskID) {
+		once(c)
 	}
 }
 

@@ -98,8 +98,8 @@ func TestHub_IndexOffersWhoMaySee(t *testing.T) {
 		t.Errorf("%d connections left in every", n)
 	}
 	for kind, m := range h.idx.by {
-		if len(m) != 0 {
-			t.Errorf("index %d keeps %d keys after every connection left", kind, len(m))
+		if m.len() != 0 {
+			t.Errorf("index %d keeps %d keys after every connection left", kind, m.len())
 		}
 	}
 }

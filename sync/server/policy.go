@@ -204,21 +204,14 @@ type viewer struct {
 	all    bool
 
 	mu       sync.Mutex
-	desks    map[string]bool
-	cases    map[string]bool
-	citizens map[string]bool
+	desks    idSet // idmap.go
+	cases    idSet
+	citizens idSet
 }
 
 func newViewer(u *sportello.User, all bool, desks, cases, citizens []string) *viewer {
-	set := func(ids []string) map[string]bool {
-		m := make(map[string]bool, len(ids))
-		for _, id := range ids {
-			m[id] = true
-		}
-		return m
-	}
 	all = all || u.Role == sportello.RoleAdmin
-	return &viewer{userID: u.ID, all: all, desks: set(desks), cases: set(cases), citizens: set(citizens)}
+	return &viewer{userID: u.ID, all: all, desks: newIDSet(desks), cases: newIDSet(cases), citizens: newIDSet(citizens)}
 }
 
 // visible reports whether the viewer may see ch, learning the cases the
@@ -231,13 +224,13 @@ func (v *viewer) visible(ch sportello.Change) bool {
 	defer v.mu.Unlock()
 	if ch.Event != nil && ch.Event.AuthorID == v.userID {
 		if ch.CaseID != "" {
-			v.cases[ch.CaseID] = true
+			v.cases.set(keyOf(ch.CaseID), struct{}{})
 		}
 		return true
 	}
-	return (ch.CaseID != "" && v.cases[ch.CaseID]) ||
-		(ch.CitizenID != "" && v.citizens[ch.CitizenID]) ||
-		(ch.DeskID != "" && v.desks[ch.DeskID])
+	return (ch.CaseID != "" && v.cases.has(keyOf(ch.CaseID))) ||
+		(ch.CitizenID != "" && v.citizens.has(keyOf(ch.CitizenID))) ||
+		(ch.DeskID != "" && v.desks.has(keyOf(ch.DeskID)))
 }
 
 // show returns ch when the viewer may see it and its hidden placeholder
@@ -252,6 +245,6 @@ func (v *viewer) show(ch sportello.Change) sportello.Change {
 // addCitizen lets the viewer see a citizen's changes from now on.
 func (v *viewer) addCitizen(id string) {
 	v.mu.Lock()
-	v.citizens[id] = true
+	v.citizens.set(keyOf(id), struct{}{})
 	v.mu.Unlock()
 }
