@@ -92,7 +92,8 @@ func TestHub_SlowIndexedConnectionDropped(t *testing.T) {
 			t.Errorf("%s has %d changes queued, want 2", c.viewer.userID, len(c.send))
 		}
 	}
-	l := h.idx.of(byCase, "k-1")
+	var l connList
+	h.idx.each(byCase, "k-1", func(c *wsConn) { l = append(l, c) })
 	if len(l) != 2 || l.has(slow) || !l.has(conns[1]) || !l.has(conns[2]) {
 		t.Fatalf("the case's entry after the drop: %v", l)
 	}

@@ -5,10 +5,9 @@ import "github.com/sportello/sportello"
 // connSet is a set of WebSocket connections.
 type connSet map[*wsConn]struct{}
 
-// connList is a key's connections in the index: most keys (a case, a
-// citizen) have one, and a slice of one is a tenth of a map's memory (at
-// a million citizens the index held ~250,000 keys for 2,000 desktops:
-// 50 MB as maps; issue 4). A desk's has its specialists: tens.
+// connList is the connections of a key in the index that has more than
+// one (connIndex): a desk's specialists, tens; a slice, a tenth of a
+// map's memory (issue 4).
 type connList []*wsConn
 
 // has reports whether c is in l.
@@ -68,8 +67,73 @@ type textKey struct {
 // not see) is in every. Guarded by the hub's mu.
 type hubIndex struct {
 	every connSet
-	by    [indexKinds]idMap[connList]
+	by    [indexKinds]connIndex
 }
+
+// connIndex maps ids to the connections indexed under them. Most ids (a
+// case, a citizen) have one connection, kept as a pointer: an entry a
+// third the size of a list's (issue 4); an id with more has a list.
+type connIndex struct {
+	one  idMap[*wsConn]
+	many idMap[connList]
+}
+
+// each calls fn for each connection indexed under k.
+func (x *connIndex) each(k idKey, fn func(c *wsConn)) {
+	if c, ok := x.one.get(k); ok {
+		fn(c)
+		return
+	}
+	l, _ := x.many.get(k)
+	for _, c := range l {
+		fn(c)
+	}
+}
+
+// add indexes c under k, reporting whether it was not already.
+func (x *connIndex) add(k idKey, c *wsConn) bool {
+	if first, ok := x.one.get(k); ok {
+		if first == c {
+			return false
+		}
+		x.one.del(k)
+		x.many.set(k, connList{first, c})
+		return true
+	}
+	l, ok := x.many.get(k)
+	switch {
+	case !ok:
+		x.one.set(k, c)
+	case l.has(c):
+		return false
+	default:
+		x.many.set(k, append(l, c))
+	}
+	return true
+}
+
+// remove takes c from k's connections.
+func (x *connIndex) remove(k idKey, c *wsConn) {
+	if first, ok := x.one.get(k); ok {
+		if first == c {
+			x.one.del(k)
+		}
+		return
+	}
+	l, _ := x.many.get(k)
+	switch l = l.without(c); len(l) {
+	case 0:
+		x.many.del(k)
+	case 1:
+		x.many.del(k)
+		x.one.set(k, l[0])
+	default:
+		x.many.set(k, l)
+	}
+}
+
+// len returns how many ids have connections.
+func (x *connIndex) len() int { return x.one.len() + x.many.len() }
 
 func newHubIndex() hubIndex {
 	return hubIndex{every: make(connSet)}
@@ -105,14 +169,9 @@ func (x *hubIndex) put(c *wsConn, kind indexKind, id string) {
 
 // putKey is put with the id's key.
 func (x *hubIndex) putKey(c *wsConn, kind indexKind, k idKey) {
-	if c.everyChange {
+	if c.everyChange || !x.by[kind].add(k, c) {
 		return
 	}
-	l, _ := x.by[kind].get(k)
-	if l.has(c) {
-		return
-	}
-	x.by[kind].set(k, append(l, c))
 	if k.textual {
 		c.textKeys = append(c.textKeys, textKey{kind, k.text})
 	} else {
@@ -124,31 +183,19 @@ func (x *hubIndex) putKey(c *wsConn, kind indexKind, k idKey) {
 func (x *hubIndex) drop(c *wsConn) {
 	delete(x.every, c)
 	for _, k := range c.keys {
-		x.unput(c, k.kind, idKey{uuid: k.uuid})
+		x.by[k.kind].remove(idKey{uuid: k.uuid}, c)
 	}
 	for _, k := range c.textKeys {
-		x.unput(c, k.kind, idKey{text: k.text, textual: true})
+		x.by[k.kind].remove(idKey{text: k.text, textual: true}, c)
 	}
 	c.keys, c.textKeys = nil, nil
 }
 
-// unput removes c from k's connections.
-func (x *hubIndex) unput(c *wsConn, kind indexKind, k idKey) {
-	l, _ := x.by[kind].get(k)
-	if l = l.without(c); len(l) > 0 {
-		x.by[kind].set(k, l)
-	} else {
-		x.by[kind].del(k)
+// each calls fn for each connection indexed under id.
+func (x *hubIndex) each(kind indexKind, id string, fn func(c *wsConn)) {
+	if id != "" {
+		x.by[kind].each(keyOf(id), fn)
 	}
-}
-
-// of returns the connections indexed under id.
-func (x *hubIndex) of(kind indexKind, id string) connList {
-	if id == "" {
-		return nil
-	}
-	l, _ := x.by[kind].get(keyOf(id))
-	return l
 }
 
 // offerEach calls offer once for each connection that may see ch: every
@@ -175,20 +222,14 @@ func (h *hub) offerEach(ch sportello.Change, offer func(c *wsConn)) {
 		once(c)
 	}
 	if ch.Event != nil && ch.Event.AuthorID != "" {
-		for _, c := range h.idx.of(byUser, ch.Event.AuthorID) {
+		h.idx.each(byUser, ch.Event.AuthorID, func(c *wsConn) {
 			h.idx.put(c, byCase, ch.CaseID)
 			once(c)
-		}
+		})
 	}
-	for _, c := range h.idx.of(byCase, ch.CaseID) {
-		once(c)
-	}
-	for _, c := range h.idx.of(byCitizen, ch.CitizenID) {
-		once(c)
-	}
-	for _, c := range h.idx.of(byDesk, ch.DeskID) {
-		once(c)
-	}
+	h.idx.each(byCase, ch.CaseID, once)
+	h.idx.each(byCitizen, ch.CitizenID, once)
+	h.idx.each(byDesk, ch.DeskID, once)
 }
 
 // watchCase indexes c by a case its viewer learned from a change its

@@ -61,3 +61,57 @@ func TestIDMap(t *testing.T) {
 		t.Errorf("after deleting %s: has it %v, has %s %v, %d left", ids[2], m.has(keyOf(ids[2])), ids[1], m.has(keyOf(ids[1])), m.len())
 	}
 }
+
+// TestConnIndex: an id's connections move from the single entry to a list
+// and back as connections are added and removed, in any order, and each
+// sees exactly the connections indexed.
+func TestConnIndex(t *testing.T) {
+	a, b, c := &wsConn{}, &wsConn{}, &wsConn{}
+	k := keyOf(uuid.Must(uuid.NewV7()).String())
+	var x connIndex
+	conns := func() []*wsConn {
+		var out []*wsConn
+		x.each(k, func(c *wsConn) { out = append(out, c) })
+		return out
+	}
+	same := func(step string, want ...*wsConn) {
+		t.Helper()
+		got := conns()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d connections, want %d", step, len(got), len(want))
+		}
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Fatalf("%s: a connection is missing", step)
+			}
+		}
+		if n := x.len(); (len(want) == 0) != (n == 0) || n > 1 {
+			t.Fatalf("%s: %d ids indexed", step, n)
+		}
+	}
+	if !x.add(k, a) || x.add(k, a) {
+		t.Fatal("adding a, then again: want true, false")
+	}
+	same("a", a)
+	if x.one.len() != 1 || x.many.len() != 0 {
+		t.Fatal("one connection is not kept as the single entry")
+	}
+	if !x.add(k, b) || !x.add(k, c) || x.add(k, b) {
+		t.Fatal("adding b and c, then b again: want true, true, false")
+	}
+	same("a, b, c", a, b, c)
+	if x.one.len() != 0 || x.many.len() != 1 {
+		t.Fatal("three connections are not kept as a list")
+	}
+	x.remove(k, a)
+	same("b, c", b, c)
+	x.remove(k, c)
+	same("b", b)
+	if x.one.len() != 1 || x.many.len() != 0 {
+		t.Fatal("the last connection left is not back in the single entry")
+	}
+	x.remove(k, a) // not indexed: nothing happens
+	same("b again", b)
+	x.remove(k, b)
+	same("none")
+}
