@@ -17,9 +17,18 @@ import (
 // every change would say (the shadow viewers below), while viewers learn
 // cases from their users' events and citizens from lookups; default
 // feeds and admins get every change; a dropped connection leaves no key.
+// Ids are UUIDs and text, mixed.
 func TestHub_IndexOffersWhoMaySee(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 2000))
-	id := func(prefix string, n int) string { return fmt.Sprintf("%s%d", prefix, r.IntN(n)) }
+	// Half the ids are UUIDs, kept by the index as bytes, the others
+	// text (idmap.go).
+	id := func(prefix string, n int) string {
+		k := r.IntN(n)
+		if k%2 == 0 {
+			return fmt.Sprintf("%08x-0000-7000-8000-%012x", prefix[0], k)
+		}
+		return fmt.Sprintf("%s%d", prefix, k)
+	}
 	h := newHub()
 	type peer struct {
 		c      *wsConn
