@@ -10,12 +10,12 @@ import (
 	"github.com/sportello/sportello"
 )
 
-// PoolOverdueCallbacks gives to the pool every scheduled callback of a
-// user or a desk whose window ended before cutoff, in one transaction:
-// each with a note event (by syncd) on its case and that event's change,
-// so that the owner's and the pool's desktops are pushed it. It returns
-// the callbacks as moved, first due first.
-func (db *DB) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note string) ([]*sportello.Callback, error) {
+// PoolOverdueCallbacks gives to the pool the first limit scheduled
+// callbacks of a user or a desk whose window ended before cutoff, in one
+// transaction: each with a note event (by syncd) on its case and that
+// event's change, so that the owner's and the pool's desktops are pushed
+// it. It returns the callbacks as moved, first due first.
+func (db *DB) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note string, limit int) ([]*sportello.Callback, error) {
 	var moved []*sportello.Callback
 	err := db.update(ctx, func(tx pgx.Tx) error {
 		moved = nil
@@ -25,8 +25,8 @@ func (db *DB) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note s
 		}
 		rows, err := tx.Query(ctx, `
 			SELECT id FROM callbacks WHERE state = $1 AND owner <> $2 AND window_to < $3
-			ORDER BY window_from, window_to, id FOR UPDATE`,
-			string(sportello.CallbackScheduled), sportello.OwnerPool, cutoff.UTC())
+			ORDER BY window_from, window_to, id LIMIT $4 FOR UPDATE`,
+			string(sportello.CallbackScheduled), sportello.OwnerPool, cutoff.UTC(), limit)
 		if err != nil {
 			return err
 		}

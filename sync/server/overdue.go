@@ -10,11 +10,11 @@ import (
 
 // OverdueStore moves overdue callbacks to the pool (both stores).
 type OverdueStore interface {
-	// PoolOverdueCallbacks gives to the pool every scheduled callback of
-	// a user or a desk whose window ended before cutoff, each with a note
-	// event on its case and its change, in one transaction, and returns
-	// them as moved.
-	PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note string) ([]*sportello.Callback, error)
+	// PoolOverdueCallbacks gives to the pool the first limit scheduled
+	// callbacks (first due first) of a user or a desk whose window ended
+	// before cutoff, each with a note event on its case and its change,
+	// in one transaction, and returns them as moved.
+	PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note string, limit int) ([]*sportello.Callback, error)
 	// SetCallbackRetry sets how many attempts a callback gets before it
 	// fails; the failing attempt adds a note (sportello.FailedNote).
 	SetCallbackRetry(r sportello.CallbackRetry)
@@ -28,6 +28,12 @@ type OverdueConfig struct {
 	PoolDelay time.Duration
 	// Every is how often syncd looks (DefaultOverdueEvery).
 	Every time.Duration
+	// Batch is how many callbacks one transaction moves
+	// (DefaultOverdueBatch): the moves of a look go in batches, each
+	// pushed before the next, so that a backlog of overdue callbacks (a
+	// morning's, or syncd's after a stop) does not hold the store's
+	// writer, and every desktop's writes, for seconds.
+	Batch int
 	// Ticks, when set, replaces the ticker: each value received is one
 	// look at the server's clock (tests drive it with an injected clock).
 	Ticks <-chan time.Time
@@ -40,6 +46,7 @@ type OverdueConfig struct {
 const (
 	DefaultPoolDelay    = 30 * time.Minute
 	DefaultOverdueEvery = time.Minute
+	DefaultOverdueBatch = 50
 )
 
 // OverdueNote is the note syncd writes on a case whose callback it gives
@@ -58,7 +65,8 @@ type overdueTicker struct {
 
 // PoolOverdueCallbacks gives to the pool, at the server's clock, the
 // callbacks PoolDelay past their window and pushes the notes to the
-// desktops; it returns how many moved. The ticker calls it.
+// desktops, in batches (OverdueConfig.Batch); it returns how many moved.
+// The ticker calls it.
 func (s *Server) PoolOverdueCallbacks(ctx context.Context) (int, error) {
 	delay := s.Overdue.PoolDelay
 	if delay < 0 {
@@ -67,19 +75,29 @@ func (s *Server) PoolOverdueCallbacks(ctx context.Context) (int, error) {
 	if delay == 0 {
 		delay = DefaultPoolDelay
 	}
-	moved, err := s.store.PoolOverdueCallbacks(ctx, s.Now().Add(-delay), OverdueNote)
-	if err != nil {
-		s.logger.Error("overdue callbacks", logErr, err)
-		return 0, err
+	batch := s.Overdue.Batch
+	if batch <= 0 {
+		batch = DefaultOverdueBatch
 	}
-	if len(moved) > 0 {
+	cutoff, total := s.Now().Add(-delay), 0
+	for {
+		moved, err := s.store.PoolOverdueCallbacks(ctx, cutoff, OverdueNote, batch)
+		if err != nil {
+			s.logger.Error("overdue callbacks", logErr, err)
+			return total, err
+		}
+		if len(moved) == 0 {
+			return total, nil
+		}
 		for _, cb := range moved {
 			s.logger.Info("callback to the pool", logCaseID, cb.CaseID, "callback", cb.ID)
 		}
 		s.metrics.add(`syncd_ops_total{kind="callback_to_pool",result="created"}`, int64(len(moved)))
 		s.publishNew(ctx)
+		if total += len(moved); len(moved) < batch {
+			return total, nil
+		}
 	}
-	return len(moved), nil
 }
 
 // startOverdue starts the ticker that moves overdue callbacks (unless

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,5 +76,84 @@ func TestServer_OverdueCallbacksToPool(t *testing.T) {
 	}
 	if h, _ := db.Head(ctx); h != head+1 {
 		t.Fatalf("head %d, want %d", h, head+1)
+	}
+}
+
+// batchStore records the limits of its moves of overdue callbacks, and
+// runs before ahead of each.
+type batchStore struct {
+	*sqlite.DB
+	limits []int
+	before func(call int)
+}
+
+func (s *batchStore) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note string, limit int) ([]*sportello.Callback, error) {
+	s.limits = append(s.limits, limit)
+	s.before(len(s.limits))
+	return s.DB.PoolOverdueCallbacks(ctx, cutoff, note, limit)
+}
+
+// TestServer_OverdueCallbacksInBatches: a look with more overdue
+// callbacks than a batch moves them all, a batch a transaction, and
+// pushes each batch's notes before the next batch is written: the store's
+// writer is never held for the whole backlog.
+func TestServer_OverdueCallbacksInBatches(t *testing.T) {
+	clk := &storetest.Clock{}
+	start := time.Date(2026, 4, 27, 9, 0, 0, 0, rome)
+	clk.Set(start)
+	db := sqlite.New(filepath.Join(t.TempDir(), "syncd.db"))
+	db.Now = clk.Now
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.Seed(ctx, boardCity()); err != nil {
+		t.Fatal(err)
+	}
+	store := &batchStore{DB: db, before: func(int) {}}
+	srv := server.New(store, nil)
+	srv.Now = clk.Now
+	srv.Overdue = server.OverdueConfig{Ticks: make(chan time.Time), Batch: 2}
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e := &env{db: db, srv: srv, url: srv.URL()}
+	giulia := e.signIn(t, "operatore")
+	for i := range 5 {
+		e.wrapUp(t, giulia, sportello.WrapUp{CallID: fmt.Sprintf("call-%d", i), CallerNumber: "+393351112233",
+			Outcome: sportello.OutcomeCallbackScheduled, Note: "Richiamare", CallbackFrom: start.Add(time.Duration(i) * time.Minute),
+			CallbackTo: start.Add(time.Hour + time.Duration(i)*time.Minute)})
+	}
+	head, _ := db.Head(ctx)
+	ws := e.dialWS(t, giulia, head)
+	readFrame(t, ws)
+
+	// Before the second and third batches, the notes of the batch before
+	// have reached Giulia's desktop.
+	seq := head
+	store.before = func(call int) {
+		if call == 1 {
+			return
+		}
+		for range min(2, 5-2*(call-2)) {
+			seq++
+			if ch := wantChange(t, ws, seq); ch.Event == nil || !strings.HasPrefix(ch.Event.Note, server.OverdueNote) {
+				t.Fatalf("change %d: %+v, want a pool note", seq, ch)
+			}
+		}
+	}
+	clk.Set(start.Add(2 * time.Hour))
+	n, err := srv.PoolOverdueCallbacks(ctx)
+	if err != nil || n != 5 {
+		t.Fatalf("moved %d, %v; want 5", n, err)
+	}
+	if fmt.Sprint(store.limits) != "[2 2 2]" {
+		t.Errorf("batches asked %v, want [2 2 2] (the last one short)", store.limits)
+	}
+	wantChange(t, ws, head+5) // the last batch's note
+	if h, _ := db.Head(ctx); h != head+5 {
+		t.Fatalf("head %d, want %d", h, head+5)
 	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func testPoolOverdue(t *testing.T, e *env) {
 
 	e.clock.Set(T0.Add(2 * time.Hour))
 	head := e.head(t)
-	moved, err := e.PoolOverdueCallbacks(e.ctx, T0.Add(90*time.Minute), "Passata al pool")
+	moved, err := e.PoolOverdueCallbacks(e.ctx, T0.Add(90*time.Minute), "Passata al pool", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,11 +58,39 @@ func testPoolOverdue(t *testing.T, e *env) {
 		t.Fatalf("Operator2's callbacks %q, %v; want late,pool", reasons(cbs), err)
 	}
 	// A second look moves nothing and writes nothing.
-	if moved, err := e.PoolOverdueCallbacks(e.ctx, T0.Add(90*time.Minute), "Passata al pool"); err != nil || len(moved) != 0 {
+	if moved, err := e.PoolOverdueCallbacks(e.ctx, T0.Add(90*time.Minute), "Passata al pool", 10); err != nil || len(moved) != 0 {
 		t.Fatalf("second look moved %d, %v", len(moved), err)
 	}
 	if h := e.head(t); h != head+1 {
 		t.Fatalf("head %d after a second look, want %d", h, head+1)
+	}
+}
+
+// testPoolOverdueLimit: a look moves at most limit callbacks, first due
+// first, and the next look the rest.
+func testPoolOverdueLimit(t *testing.T, e *env) {
+	var ids []string
+	for i, from := range []time.Duration{20 * time.Minute, 0, 10 * time.Minute} {
+		k := e.record(t, &Operator, sportello.WrapUp{CallID: fmt.Sprintf("call-limit-%d", i), CallerNumber: "+390212345678",
+			Outcome: sportello.OutcomeCallbackScheduled, Note: "limit", CallbackFrom: T0.Add(from), CallbackTo: T0.Add(from + time.Hour)})
+		ids = append(ids, k.Events[len(k.Events)-1].ID)
+	}
+	e.clock.Set(T0.Add(3 * time.Hour))
+	head := e.head(t)
+	cutoff := T0.Add(2 * time.Hour)
+	moved, err := e.PoolOverdueCallbacks(e.ctx, cutoff, "Passata al pool", 2)
+	if err != nil || len(moved) != 2 || moved[0].ID != ids[1] || moved[1].ID != ids[2] {
+		t.Fatalf("first look moved %+v, %v; want the two due first", moved, err)
+	}
+	if h := e.head(t); h != head+2 {
+		t.Fatalf("head %d, want %d: a change for each note", h, head+2)
+	}
+	moved, err = e.PoolOverdueCallbacks(e.ctx, cutoff, "Passata al pool", 2)
+	if err != nil || len(moved) != 1 || moved[0].ID != ids[0] {
+		t.Fatalf("second look moved %+v, %v; want the last one", moved, err)
+	}
+	if moved, err := e.PoolOverdueCallbacks(e.ctx, cutoff, "Passata al pool", 2); err != nil || len(moved) != 0 {
+		t.Fatalf("third look moved %d, %v", len(moved), err)
 	}
 }
 

@@ -156,6 +156,7 @@ func Run(t *testing.T, open Open) {
 		{"ReassignChange", testReassignChange}, // presence.go
 		{"Callbacks", testCallbacks},
 		{"PoolOverdue", testPoolOverdue},                 // sla.go
+		{"PoolOverdueLimit", testPoolOverdueLimit},       // sla.go
 		{"BacklogCategory", testBacklogCategory},         // sla.go
 		{"CallbackRetry", testCallbackRetry},             // sla.go
 		{"CallbackAttemptOpID", testCallbackAttemptOpID}, // callbackdue.go
