@@ -97,6 +97,10 @@ func (s *Server) PoolOverdueCallbacks(ctx context.Context) (int, error) {
 		if total += len(moved); len(moved) < batch {
 			return total, nil
 		}
+		if ctx.Err() != nil { // the look's time is up: the rest on the next
+			s.logger.Info("overdue callbacks: more left for the next look", "moved", total)
+			return total, nil
+		}
 	}
 }
 

@@ -80,17 +80,21 @@ func TestServer_OverdueCallbacksToPool(t *testing.T) {
 }
 
 // batchStore records the limits of its moves of overdue callbacks, and
-// runs before ahead of each.
+// runs before ahead of each and after (when set) after each.
 type batchStore struct {
 	*sqlite.DB
-	limits []int
-	before func(call int)
+	limits        []int
+	before, after func(call int)
 }
 
 func (s *batchStore) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time, note string, limit int) ([]*sportello.Callback, error) {
 	s.limits = append(s.limits, limit)
 	s.before(len(s.limits))
-	return s.DB.PoolOverdueCallbacks(ctx, cutoff, note, limit)
+	moved, err := s.DB.PoolOverdueCallbacks(ctx, cutoff, note, limit)
+	if s.after != nil {
+		s.after(len(s.limits))
+	}
+	return moved, err
 }
 
 // TestServer_OverdueCallbacksInBatches: a look with more overdue
@@ -155,5 +159,23 @@ func TestServer_OverdueCallbacksInBatches(t *testing.T) {
 	wantChange(t, ws, head+5) // the last batch's note
 	if h, _ := db.Head(ctx); h != head+5 {
 		t.Fatalf("head %d, want %d", h, head+5)
+	}
+
+	// A look whose time runs out stops between batches, without an
+	// error; the next look moves the rest.
+	for i := range 3 {
+		e.wrapUp(t, giulia, sportello.WrapUp{CallID: fmt.Sprintf("call-late-%d", i), CallerNumber: "+393351112233",
+			Outcome: sportello.OutcomeCallbackScheduled, Note: "Richiamare", CallbackFrom: start.Add(3 * time.Hour),
+			CallbackTo: start.Add(4 * time.Hour)})
+	}
+	clk.Set(start.Add(5 * time.Hour))
+	short, cancel := context.WithCancel(ctx)
+	store.limits, store.before, store.after = nil, func(int) {}, func(int) { cancel() }
+	if n, err := srv.PoolOverdueCallbacks(short); err != nil || n != 2 || len(store.limits) != 1 {
+		t.Fatalf("a look cut short moved %d in %d batches, %v; want one batch of 2, no error", n, len(store.limits), err)
+	}
+	store.after = nil
+	if n, err := srv.PoolOverdueCallbacks(ctx); err != nil || n != 1 {
+		t.Fatalf("the next look moved %d, %v; want the last one", n, err)
 	}
 }
