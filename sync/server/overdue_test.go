@@ -14,11 +14,10 @@ import (
 	"github.com/sportello/sportello/sync/storetest"
 )
 
-// TestServer_OverdueCallbacksToPool: with the clock injected and the
-// ticker driven by the test, a callback still not made 30 minutes after
-// its window goes to the pool: the owner's desktop is pushed the note,
-// the other operators' lists have it; before the delay nothing moves.
-func TestServer_OverdueCallbacksToPool(t *testing.T) {
+// overdueCity opens the board's city on a clock set at 9:00 in Rome, the
+// clock's start.
+func overdueCity(t *testing.T) (*sqlite.DB, *storetest.Clock, time.Time) {
+	t.Helper()
 	clk := &storetest.Clock{}
 	start := time.Date(2026, 4, 27, 9, 0, 0, 0, rome)
 	clk.Set(start)
@@ -28,10 +27,19 @@ func TestServer_OverdueCallbacksToPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	if err := db.Seed(ctx, boardCity()); err != nil {
+	if err := db.Seed(context.Background(), boardCity()); err != nil {
 		t.Fatal(err)
 	}
+	return db, clk, start
+}
+
+// TestServer_OverdueCallbacksToPool: with the clock injected and the
+// ticker driven by the test, a callback still not made 30 minutes after
+// its window goes to the pool: the owner's desktop is pushed the note,
+// the other operators' lists have it; before the delay nothing moves.
+func TestServer_OverdueCallbacksToPool(t *testing.T) {
+	db, clk, start := overdueCity(t)
+	ctx := context.Background()
 	ticks := make(chan time.Time)
 	srv := server.New(db, nil)
 	srv.Now = clk.Now
@@ -102,19 +110,8 @@ func (s *batchStore) PoolOverdueCallbacks(ctx context.Context, cutoff time.Time,
 // pushes each batch's notes before the next batch is written: the store's
 // writer is never held for the whole backlog.
 func TestServer_OverdueCallbacksInBatches(t *testing.T) {
-	clk := &storetest.Clock{}
-	start := time.Date(2026, 4, 27, 9, 0, 0, 0, rome)
-	clk.Set(start)
-	db := sqlite.New(filepath.Join(t.TempDir(), "syncd.db"))
-	db.Now = clk.Now
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, clk, start := overdueCity(t)
 	ctx := context.Background()
-	if err := db.Seed(ctx, boardCity()); err != nil {
-		t.Fatal(err)
-	}
 	store := &batchStore{DB: db, before: func(int) {}}
 	srv := server.New(store, nil)
 	srv.Now = clk.Now
