@@ -1,5 +1,11 @@
 package server
 
+import (
+	"strings"
+
+	"github.com/google/uuid"
+)
+
 // The hub's index and the viewers hold, for each connection, the ids of
 // the cases, citizens and desks it follows: at the load model's million
 // citizens, ~700,000 ids for 2,000 desktops, each the 36 bytes of a
@@ -31,37 +37,15 @@ func keyOf(id string) idKey {
 	return idKey{text: id, textual: true}
 }
 
-// parseUUID reads a UUID in syncd's spelling.
-func parseUUID(s string) (u uuidKey, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, false
+// parseUUID reads a UUID in syncd's spelling. uuid.Parse reads the
+// dashed form in either case (and other forms, of other lengths): only
+// the lowercase one is taken, so that no two ids share a key.
+func parseUUID(s string) (uuidKey, bool) {
+	if len(s) != 36 || strings.ToLower(s) != s { // ToLower allocates only for an uppercase id
+		return uuidKey{}, false
 	}
-	j := 0
-	for i := 0; i < len(s); {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
-		hi, ok1 := fromHex(s[i])
-		lo, ok2 := fromHex(s[i+1])
-		if !ok1 || !ok2 {
-			return u, false
-		}
-		u[j] = hi<<4 | lo
-		i, j = i+2, j+1
-	}
-	return u, true
-}
-
-// fromHex reads a lowercase hex digit.
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
+	u, err := uuid.Parse(s)
+	return uuidKey(u), err == nil
 }
 
 // idMap maps ids to values: UUIDs by their bytes, other ids by their

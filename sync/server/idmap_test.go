@@ -16,6 +16,9 @@ func TestIDMap(t *testing.T) {
 	if k := keyOf(v7); k.textual || uuid.UUID(k.uuid).String() != v7 {
 		t.Fatalf("keyOf(%s) = %+v: want its bytes", v7, k)
 	}
+	if n := testing.AllocsPerRun(100, func() { keyOf(v7) }); n != 0 {
+		t.Errorf("keyOf allocates %.0f times a UUID: it runs for each change offered", n)
+	}
 	ids := []string{
 		v7,
 		"01A21774-0001-7446-B2D1-000000000001", // uppercase: text
