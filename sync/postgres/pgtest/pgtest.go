@@ -42,6 +42,12 @@ const EnvBin = "SPORTELLO_PG_BIN"
 // by default they are off.
 const EnvDurable = "SPORTELLO_PGTEST_DURABLE"
 
+// EnvDir names a directory to keep the cluster in between runs, instead
+// of a temporary one removed when the server stops: cmd/loadgen's
+// BenchmarkCity keeps the city it generates there (10 minutes to make at
+// the load model's scale). A directory without a cluster gets one.
+const EnvDir = "SPORTELLO_PGTEST_DIR"
+
 // EnvRequireReal makes a missing PostgreSQL a test failure, not a skip.
 const EnvRequireReal = "SPORTELLO_REQUIRE_REAL"
 
@@ -53,7 +59,8 @@ const startTimeout = 60 * time.Second
 
 // Server is a running PostgreSQL cluster of a test binary.
 type Server struct {
-	dir  string // temporary directory: data/, the socket, the log
+	dir  string // data/, the socket, the log: temporary unless kept
+	keep bool   // dir is EnvDir's, kept when the server stops
 	port int
 	cmd  *exec.Cmd
 	done chan struct{} // closed when postgres exits
@@ -130,6 +137,9 @@ func (s *Server) URL(database string) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, s.port, database)
 }
 
+// Dir returns the directory of the cluster's data, socket and log.
+func (s *Server) Dir() string { return s.dir }
+
 // admin runs one statement on the postgres database.
 func (s *Server) admin(ctx context.Context, sql string) error {
 	conn, err := pgx.Connect(ctx, s.URL("postgres"))
@@ -142,7 +152,7 @@ func (s *Server) admin(ctx context.Context, sql string) error {
 }
 
 // Stop shuts the server down (fast: sessions are ended) and removes its
-// directory.
+// directory, unless it is EnvDir's.
 func (s *Server) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		s.cmd.Process.Signal(syscall.SIGINT)
@@ -153,7 +163,9 @@ func (s *Server) Stop() {
 			<-s.done
 		}
 	}
-	os.RemoveAll(s.dir)
+	if !s.keep {
+		os.RemoveAll(s.dir)
+	}
 }
 
 var errNotInstalled = errors.New("initdb and postgres not found")
@@ -195,26 +207,40 @@ func start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "sportello-pg-")
+	s := &Server{}
+	if kept := os.Getenv(EnvDir); kept != "" {
+		if s.dir, err = filepath.Abs(kept); err == nil {
+			err = os.MkdirAll(s.dir, 0o700)
+		}
+		s.keep = true
+	} else {
+		s.dir, err = os.MkdirTemp("", "sportello-pg-")
+	}
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir}
-	cred, err := credential(dir)
-	if err != nil {
-		os.RemoveAll(dir)
+	fail := func(err error) (*Server, error) {
+		if !s.keep {
+			os.RemoveAll(s.dir)
+		}
 		return nil, err
+	}
+	cred, err := credential(s.dir)
+	if err != nil {
+		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	data := filepath.Join(dir, "data")
-	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", data, "-U", superuser,
-		"--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	initdb.Dir = dir
-	if out, err := initdb.CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+	data := filepath.Join(s.dir, "data")
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil { // no cluster yet
+		os.RemoveAll(data) // what a cut-short initdb left
+		initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", data, "-U", superuser,
+			"--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions")
+		initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		initdb.Dir = s.dir
+		if out, err := initdb.CombinedOutput(); err != nil {
+			return fail(fmt.Errorf("initdb: %v\n%s", err, out))
+		}
 	}
 	// The port is free when chosen and taken a moment later by postgres;
 	// another process taking it in between makes postgres exit: try again.
@@ -222,8 +248,7 @@ func start() (*Server, error) {
 		if err := s.run(ctx, bin, data, cred); err == nil {
 			return s, nil
 		} else if attempt == 2 || ctx.Err() != nil {
-			os.RemoveAll(dir)
-			return nil, err
+			return fail(err)
 		}
 	}
 }
