@@ -159,11 +159,11 @@ func (db *DB) recordCaseEventTx(ctx context.Context, tx execer, actor *sportello
 	}
 	now := db.Now().UTC()
 	e.At, e.AuthorID, e.Author, e.AuthorRole = now, actor.ID, actor.Name, actor.Role
-	position := len(c.Events)
+	position, was := len(c.Events), queueKeyOf(c)
 	if err := c.Apply(&e); err != nil {
 		return nil, false, err
 	}
-	if err := saveCase(ctx, tx, c, false); err != nil {
+	if err := updateCase(ctx, tx, c, was); err != nil {
 		return nil, false, err
 	}
 	if err := insertEvent(ctx, tx, &e, position); err != nil {

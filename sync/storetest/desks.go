@@ -82,4 +82,42 @@ func testDeskQueue(t *testing.T, e *env) {
 	if h := e.head(t); h != head+1 {
 		t.Fatalf("head %d after refusals, want %d", h, head+1)
 	}
+
+	// A note, or a wrap-up, that leaves a case's state, desk and escalation
+	// as they were (the SQLite store then writes none of the columns its
+	// queue indexes hold): the case keeps its place in the queue, and is
+	// its citizen's newest on the caller's card.
+	e.clock.Set(T0.Add(90 * time.Second))
+	later := e.record(t, &Operator, sportello.WrapUp{CallID: "call-5", CitizenID: "c-panificio", Outcome: sportello.OutcomeTransferred, Note: "Orari"})
+	newest := func(want string) {
+		t.Helper()
+		card, err := e.LookupCaller(e.ctx, "+390287654321", "call-6", &Operator)
+		if err != nil || card.Citizen == nil || len(card.Cases) == 0 || card.Cases[0].ID != want {
+			t.Fatalf("caller's card %+v, %v: want %s newest", card, err, want)
+		}
+	}
+	newest(later.ID)
+	e.clock.Set(T0.Add(2 * time.Minute))
+	if _, _, err := e.RecordCaseEvent(e.ctx, &Specialist, esc.ID, sportello.CaseEvent{Kind: sportello.EventNote, Note: "Richiamato"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	newest(esc.ID)
+	e.clock.Set(T0.Add(3 * time.Minute))
+	e.record(t, &Operator, sportello.WrapUp{CallID: "call-7", CaseID: later.ID, CitizenID: "c-panificio", Outcome: sportello.OutcomeTransferred, Note: "Di nuovo"})
+	newest(later.ID)
+	queue, err = e.Queue(e.ctx, Specialist.ID, false)
+	if err != nil || len(queue) != 2 || queue[0].ID != EscalatedCase || queue[1].ID != esc.ID ||
+		queue[0].Status != sportello.StatusClaimed || queue[1].Status != sportello.StatusEscalated || len(queue[1].Events) != 4 {
+		t.Fatalf("queue after a note %+v, %v", queue, err)
+	}
+	// Events that change the state do write it: resolved, the case leaves
+	// the queue.
+	for _, kind := range []sportello.EventKind{sportello.EventClaimed, sportello.EventResolved} {
+		if _, _, err := e.RecordCaseEvent(e.ctx, &Specialist, esc.ID, sportello.CaseEvent{Kind: kind, Note: "Fatto"}, nil); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+	}
+	if q, err := e.Queue(e.ctx, Specialist.ID, false); err != nil || len(q) != 1 || q[0].ID != EscalatedCase {
+		t.Fatalf("queue after the case was resolved %+v, %v", q, err)
+	}
 }
