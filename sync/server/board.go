@@ -57,8 +57,9 @@ type BoardConfig struct {
 	Refresh time.Duration
 	// ReadShare bounds the share of time the board spends reading the
 	// store (DefaultReadShare): after a read that took d, the sections
-	// changes marked are read again no sooner than d·(1/ReadShare − 1)
-	// later, while agents' states still go out every Debounce. Today's
+	// changes marked, and every section each Refresh, are read again no
+	// sooner than d·(1/ReadShare − 1) later (a new day at once), while
+	// agents' states still go out every Debounce. Today's
 	// counts are read whole (boardread.go), so on a busy day a read grows
 	// with the day's wrap-ups; the bound keeps the board from taking the
 	// writer's cores then (issue 4: 36% of syncd at 1,000 ops/s without it).
@@ -283,8 +284,8 @@ type board struct {
 	dirty     readSet   // the sections the store changed since they were read (boardread.go)
 	readFor   time.Time // the day (its midnight) the wrap-ups were counted for
 	readAllAt time.Time // when every section was last read
-	// nextRead: changed sections wait for it (BoardConfig.ReadShare);
-	// readWaiting says some do.
+	// nextRead: changed sections, and the periodic read of all, wait for
+	// it (BoardConfig.ReadShare); readWaiting says some do.
 	nextRead    time.Time
 	readWaiting bool
 	input       boardInput
@@ -413,13 +414,17 @@ func (b *board) recompute(ctx context.Context, readNow bool) (*sportello.Board, 
 	start := time.Now() // the spacing of reads is on the machine's clock, not the office's
 	b.mu.Lock()
 	set := b.dirty
-	if !b.readFor.Equal(day) || now.Sub(b.readAllAt) >= cfg.Refresh || now.Before(b.readAllAt) {
-		set = readAll // a new day; and now and then, what changed on another node unannounced
-	} else if set != 0 && !readNow && start.Before(b.nextRead) {
-		set = 0 // read later (ReadShare); the agents' states go out now
+	spaced := start.Before(b.nextRead) // the last read's share of time is not over (ReadShare)
+	// Now and then everything, for what changed on another node unannounced.
+	stale := now.Sub(b.readAllAt) >= cfg.Refresh || now.Before(b.readAllAt)
+	switch {
+	case !b.readFor.Equal(day), stale && (readNow || !spaced):
+		set = readAll // a new day at once, whatever the spacing
+	case spaced && !readNow:
+		set = 0 // read later; the agents' states go out now
 	}
 	b.dirty &^= set // a change from now on marks it again
-	b.readWaiting = b.dirty != 0
+	b.readWaiting = b.dirty != 0 || stale && set != readAll
 	b.mu.Unlock()
 	if set != 0 {
 		in, err := b.readSections(ctx, day, set) // boardread.go

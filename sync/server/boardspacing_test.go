@@ -103,3 +103,66 @@ func TestBoard_ReadsSpacedByTheirCost(t *testing.T) {
 		t.Error("GET /v1/board did not read the store")
 	}
 }
+
+// TestBoard_RefreshReadsSpacedByTheirCost: the board's periodic read of
+// every section (BoardConfig.Refresh) keeps to ReadShare too, so that a
+// day whose counts take long to read does not have the board reading
+// most of the time; a new day is read at once, whatever the spacing.
+func TestBoard_RefreshReadsSpacedByTheirCost(t *testing.T) {
+	// The office's clock runs, from a base the test moves to the next day.
+	clk := &storetest.Clock{}
+	clk.Set(morning(10, 0))
+	var base atomic.Int64
+	base.Store(morning(10, 0).UnixNano())
+	t0, stop := time.Now(), make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			clk.Set(time.Unix(0, base.Load()).Add(time.Since(t0)))
+		}
+	}()
+	var st *slowCountsStore
+	const delay, share = 200 * time.Millisecond, 0.1 // a read spaced 2 s from the last's start
+	e := boardEnv(t, clk, func(db *sqlite.DB) server.Store {
+		st = &slowCountsStore{DB: db, delay: delay}
+		return st
+	}, server.BoardConfig{Location: rome, Debounce: 5 * time.Millisecond, Refresh: 50 * time.Millisecond, ReadShare: share})
+	sup := e.signIn(t, "supervisore")
+	ws := e.dialWS(t, sup, 0)
+	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for readAnyFrame(t, ws).Type != wire.FrameBoard {
+	}
+
+	st.armed.Store(true)
+	waitFor := func(n int32, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for st.reads.Load() < n {
+			if time.Since(start) > within {
+				t.Fatalf("%d reads of today's counts after %v, want %d", st.reads.Load(), within, n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	waitFor(1, 2*time.Second)
+	// Refreshes are due every 50 ms; each read takes 200 ms. Unspaced,
+	// the board would read ~5 times in the next 1.5 s.
+	time.Sleep(1500 * time.Millisecond)
+	if n := st.reads.Load(); n > 2 {
+		t.Errorf("%d reads of every section in 1.5 s with each taking %v at a share of %.0f%%: want at most 2", n, delay, share*100)
+	}
+
+	// Right after a read, a new day does not wait for the spacing.
+	at := st.reads.Load()
+	waitFor(at+1, 3*time.Second)
+	base.Store(morning(10, 0).AddDate(0, 0, 1).UnixNano())
+	if took := waitFor(at+2, 3*time.Second); took > time.Second {
+		t.Errorf("the new day was read %v after it began, want it at once (the spacing is 2 s)", took)
+	}
+}
