@@ -112,7 +112,7 @@ func BenchmarkCity(b *testing.B) {
 	}
 
 	if !strings.Contains(cmp.Or(os.Getenv("SPORTELLO_BENCH_STORES"), "sqlite,postgres"), "postgres") {
-		summarize(scale, results) // SPORTELLO_BENCH_STORES=sqlite: the PostgreSQL city at full scale takes 10 minutes to make
+		summarize(scale, results) // SPORTELLO_BENCH_STORES=sqlite: the PostgreSQL city at full scale takes 14 minutes to make the first time
 		return
 	}
 	dsn, gen := preparePostgres(b, scale)

@@ -419,7 +419,7 @@ func (b *board) recompute(ctx context.Context, readNow bool) (*sportello.Board, 
 	stale := now.Sub(b.readAllAt) >= cfg.Refresh || now.Before(b.readAllAt)
 	switch {
 	case !b.readFor.Equal(day), stale && (readNow || !spaced):
-		set = readAll // a new day at once, whatever the spacing
+		set = readAll // a new day at once; the periodic read when asked for or spaced
 	case spaced && !readNow:
 		set = 0 // read later; the agents' states go out now
 	}

@@ -44,7 +44,7 @@ const EnvDurable = "SPORTELLO_PGTEST_DURABLE"
 
 // EnvDir names a directory to keep the cluster in between runs, instead
 // of a temporary one removed when the server stops: cmd/loadgen's
-// BenchmarkCity keeps the city it generates there (10 minutes to make at
+// BenchmarkCity keeps the city it generates there (14 minutes to make at
 // the load model's scale). A directory without a cluster gets one.
 const EnvDir = "SPORTELLO_PGTEST_DIR"
 
