@@ -204,6 +204,8 @@ func queueKeyOf(c *sportello.Case) queueKey {
 // wrap-ups on an open case) set no column of the queue indexes, and so
 // spare the writer two index deletes and two inserts (issue 4).
 func updateCase(ctx context.Context, tx execer, c *sportello.Case, was queueKey) error {
+	// Compared as values: an escalation time the events left alone is the
+	// same value; any other difference only takes the full update.
 	if queueKeyOf(c) != was {
 		return saveCase(ctx, tx, c, false)
 	}

@@ -40,7 +40,7 @@ func TestStart_KeptDir(t *testing.T) {
 	}
 	err = s.admin(ctx, "CREATE DATABASE kept")
 	if err == nil {
-		err = execSQL(ctx, s.URL("kept"), "CREATE TABLE t (v text); INSERT INTO t VALUES ('still here')")
+		err = s.exec(ctx, "kept", "CREATE TABLE t (v text); INSERT INTO t VALUES ('still here')")
 	}
 	s.Stop()
 	if err != nil {
@@ -64,14 +64,4 @@ func TestStart_KeptDir(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT v FROM t").Scan(&v); err != nil || v != "still here" {
 		t.Fatalf("row %q, %v", v, err)
 	}
-}
-
-func execSQL(ctx context.Context, url, sql string) error {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, sql)
-	return err
 }

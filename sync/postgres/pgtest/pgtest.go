@@ -141,8 +141,11 @@ func (s *Server) URL(database string) string {
 func (s *Server) Dir() string { return s.dir }
 
 // admin runs one statement on the postgres database.
-func (s *Server) admin(ctx context.Context, sql string) error {
-	conn, err := pgx.Connect(ctx, s.URL("postgres"))
+func (s *Server) admin(ctx context.Context, sql string) error { return s.exec(ctx, "postgres", sql) }
+
+// exec runs sql (statements separated by semicolons) on a database.
+func (s *Server) exec(ctx context.Context, database, sql string) error {
+	conn, err := pgx.Connect(ctx, s.URL(database))
 	if err != nil {
 		return err
 	}
