@@ -161,6 +161,7 @@ type desktop struct {
 	open    []string // cases the operator opened that are not resolved, newest last
 	claimed []string // cases the specialist holds
 	ready   []string // cases whose answer is ready
+	calls   []string // callbacks the operator scheduled and has not made
 
 	online atomic.Bool
 }
@@ -587,17 +588,27 @@ func (r *run) op(ctx context.Context, mt *meter) error {
 	case p < 95:
 		return r.deskWork(ctx, mt, op, p%3)
 	default:
-		o := sportello.OutcomeCallbackScheduled
-		if p%2 == 0 {
-			o = sportello.OutcomeAppointmentBooked
-		}
-		w := sportello.WrapUp{Outcome: o, Note: "Da richiamare."}
-		if o == sportello.OutcomeCallbackScheduled {
-			now := time.Now().UTC()
-			w.CallbackFrom, w.CallbackTo = now, now.Add(2*time.Hour)
-		}
-		return r.wrapUp(ctx, mt, op, "callback", w)
+		return r.promise(ctx, mt, op, p%2 == 0)
 	}
+}
+
+// promise is a wrap-up that books an appointment or schedules a
+// callback; but when the operator has a callback scheduled it makes that
+// one first, as operators do: scheduled callbacks stay about one an
+// operator instead of piling up all day.
+func (r *run) promise(ctx context.Context, mt *meter, op *desktop, appointment bool) error {
+	if appointment {
+		return r.wrapUp(ctx, mt, op, "callback", sportello.WrapUp{Outcome: sportello.OutcomeAppointmentBooked, Note: "Da richiamare."})
+	}
+	if id := op.pop(&op.calls); id != "" {
+		return mt.timed("callback_made", func() error {
+			_, err := op.c.RecordAttempt(ctx, id, sportello.CallbackAttempt{Outcome: sportello.AttemptResolved})
+			return err
+		})
+	}
+	now := time.Now().UTC()
+	return r.wrapUp(ctx, mt, op, "callback", sportello.WrapUp{Outcome: sportello.OutcomeCallbackScheduled, Note: "Da richiamare.",
+		CallbackFrom: now, CallbackTo: now.Add(2 * time.Hour)})
 }
 
 // call is a call's wrap-up: a new case, or a call on a case the operator
@@ -633,6 +644,13 @@ func (r *run) wrapUp(ctx context.Context, mt *meter, op *desktop, kind string, w
 			}
 		case k.Status != sportello.StatusResolved:
 			op.push(&op.open, k.ID)
+		}
+		if w.Outcome == sportello.OutcomeCallbackScheduled {
+			for _, e := range k.Events {
+				if e.Kind == sportello.EventCallbackScheduled { // its id is the callback's
+					op.push(&op.calls, e.ID)
+				}
+			}
 		}
 		return nil
 	})
