@@ -160,11 +160,11 @@ type wsConn struct {
 	viewer  *viewer // what it may see
 	visible bool    // feed=visible: only what it may see, with prev (feed.go)
 	joined  int64   // the hub's newest seq when it joined: every later one is offered to it
-	// Under the hub's mu (hubindex.go): offered every change, or the keys
-	// it is indexed by; the publish round it was last offered.
+	// Under the hub's mu (hubindex.go): offered every change, or indexed
+	// by its user and what its viewer names; the publish round it was
+	// last offered.
 	everyChange bool
-	keys        []indexKey
-	textKeys    []textKey
+	indexed     bool
 	offered     uint64
 	send        chan *queued  // live changes, bounded; shared, read-only
 	pongs       chan struct{} // a ping to answer

@@ -45,18 +45,6 @@ const (
 	indexKinds
 )
 
-// indexKey is one entry of a connection in the hub's index, by a UUID;
-// textKey one by another id (idmap.go).
-type indexKey struct {
-	kind indexKind
-	uuid uuidKey
-}
-
-type textKey struct {
-	kind indexKind
-	text string
-}
-
 // hubIndex finds the connections a change may be offered to without
 // asking every connection's viewer: at 2,000 desktops, calling visible()
 // on each connection for each change was a third of syncd's CPU, and
@@ -148,47 +136,42 @@ func (x *hubIndex) add(c *wsConn) {
 		x.every[c] = struct{}{}
 		return
 	}
-	x.put(c, byUser, v.userID)
+	c.indexed = true
+	x.by[byUser].add(keyOf(v.userID), c)
 	v.mu.Lock() // the hub's lock, then a viewer's: never the other way
 	defer v.mu.Unlock()
-	for _, named := range [...]struct {
-		kind indexKind
-		ids  *idSet
-	}{{byCase, &v.cases}, {byCitizen, &v.citizens}, {byDesk, &v.desks}} {
-		named.ids.each(func(k idKey) { x.putKey(c, named.kind, k) })
-	}
+	v.eachNamed(func(kind indexKind, k idKey) { x.by[kind].add(k, c) })
 }
 
-// put indexes c under id, once; a connection offered every change needs
-// no key.
+// put indexes c under id; a connection offered every change needs no
+// key. The viewer names the id too: c is indexed by its user and by what
+// its viewer names, and nothing else, so that drop finds every key in the
+// viewer's sets. A list of each connection's keys kept beside them was a
+// tenth of syncd's live heap at the load model's scale (issue 4).
 func (x *hubIndex) put(c *wsConn, kind indexKind, id string) {
-	if id != "" {
-		x.putKey(c, kind, keyOf(id))
-	}
-}
-
-// putKey is put with the id's key.
-func (x *hubIndex) putKey(c *wsConn, kind indexKind, k idKey) {
-	if c.everyChange || !x.by[kind].add(k, c) {
+	if id == "" || !c.indexed {
 		return
 	}
-	if k.textual {
-		c.textKeys = append(c.textKeys, textKey{kind, k.text})
-	} else {
-		c.keys = append(c.keys, indexKey{kind, k.uuid})
-	}
+	k := keyOf(id)
+	c.viewer.name(kind, k)
+	x.by[kind].add(k, c)
 }
 
 // drop removes c from the index; dropping it again does nothing.
 func (x *hubIndex) drop(c *wsConn) {
 	delete(x.every, c)
-	for _, k := range c.keys {
-		x.by[k.kind].remove(idKey{uuid: k.uuid}, c)
+	if !c.indexed {
+		return
 	}
-	for _, k := range c.textKeys {
-		x.by[k.kind].remove(idKey{text: k.text, textual: true}, c)
-	}
-	c.keys, c.textKeys = nil, nil
+	c.indexed = false
+	v := c.viewer
+	x.by[byUser].remove(keyOf(v.userID), c)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	// The viewer may name ids c was not indexed by yet (a case it learned
+	// from its backlog before watchCase): removing c from those does
+	// nothing.
+	v.eachNamed(func(kind indexKind, k idKey) { x.by[kind].remove(k, c) })
 }
 
 // each calls fn for each connection indexed under id.

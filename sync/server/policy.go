@@ -242,6 +242,32 @@ func (v *viewer) show(ch sportello.Change) sportello.Change {
 	return wire.Hidden(ch)
 }
 
+// name adds an id of kind (a case, citizen or desk) to what the viewer
+// sees.
+func (v *viewer) name(kind indexKind, k idKey) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch kind {
+	case byCase:
+		v.cases.set(k, struct{}{})
+	case byCitizen:
+		v.citizens.set(k, struct{}{})
+	case byDesk:
+		v.desks.set(k, struct{}{})
+	}
+}
+
+// eachNamed calls fn for each case, citizen and desk the viewer names,
+// with the index kind it is found by. Called with v.mu held.
+func (v *viewer) eachNamed(fn func(kind indexKind, k idKey)) {
+	for _, named := range [...]struct {
+		kind indexKind
+		ids  *idSet
+	}{{byCase, &v.cases}, {byCitizen, &v.citizens}, {byDesk, &v.desks}} {
+		named.ids.each(func(k idKey) { fn(named.kind, k) })
+	}
+}
+
 // addCitizen lets the viewer see a citizen's changes from now on.
 func (v *viewer) addCitizen(id string) {
 	v.mu.Lock()
