@@ -103,9 +103,10 @@ func (db *DB) UserDesks(ctx context.Context, userID string) ([]string, error) {
 }
 
 // FeedScope returns what widens a user's change feed beyond the events the
-// user wrote: the desks the user is a member of, the cases the user has
-// written on in sportello.FeedScopeAge, and the citizens the user looked up since the session of
-// token began (from the audit log). An unknown session gives no citizens.
+// user wrote: the desks the user is a member of, the cases not resolved
+// the user has written on in sportello.FeedScopeAge, and the citizens the
+// user looked up since the session of token began (from the audit log).
+// An unknown session gives no citizens.
 func (db *DB) FeedScope(ctx context.Context, token, userID string) (desks, cases, citizens []string, err error) {
 	if !check.Storable(userID) {
 		return nil, nil, nil, nil
@@ -113,8 +114,10 @@ func (db *DB) FeedScope(ctx context.Context, token, userID string) (desks, cases
 	if desks, err = db.UserDesks(ctx, userID); err != nil {
 		return nil, nil, nil, err
 	}
-	if cases, err = db.strings(ctx, "feed scope", `SELECT DISTINCT case_id FROM case_events WHERE author_id = $1 AND at >= $2`,
-		userID, db.now().Add(-sportello.FeedScopeAge)); err != nil {
+	if cases, err = db.strings(ctx, "feed scope", `
+		SELECT DISTINCT e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id
+		WHERE e.author_id = $1 AND e.at >= $2 AND c.status <> $3`,
+		userID, db.now().Add(-sportello.FeedScopeAge), string(sportello.StatusResolved)); err != nil {
 		return nil, nil, nil, err
 	}
 	citizens, err = db.strings(ctx, "feed scope", `

@@ -192,7 +192,8 @@ func forbidden(u *sportello.User, a Action) error {
 
 // viewer decides which changes one session may see. Admins see every
 // change. Anyone else, supervisors too, sees a change when they wrote its
-// event, when it is on a case they have written on, when its citizen is
+// event, when it is on a case they have written on (in this session, or
+// not resolved in sportello.FeedScopeAge), when its citizen is
 // one they looked up in this session, or when its case is at one of their
 // desks: a supervisor's desktop is pushed its own working set and the
 // board (board.go), not every case's events (DESIGN.md's load model: 50

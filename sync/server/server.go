@@ -38,9 +38,9 @@ type Store interface {
 	RecordWrapUpOnce(ctx context.Context, actor *sportello.User, w sportello.WrapUp) (c *sportello.Case, replayed bool, err error)
 	ChangesSince(ctx context.Context, cursor int64, limit int) ([]sportello.Change, error)
 	Head(ctx context.Context) (int64, error)
-	// FeedScope returns the desks of a user, the cases the user has
-	// written on in sportello.FeedScopeAge and the citizens looked up in
-	// the session of token.
+	// FeedScope returns the desks of a user, the cases not resolved the
+	// user has written on in sportello.FeedScopeAge and the citizens
+	// looked up in the session of token.
 	FeedScope(ctx context.Context, token, userID string) (desks, cases, citizens []string, err error)
 	// AccessLog returns the audit rows of a citizen, oldest first.
 	AccessLog(ctx context.Context, citizenID string) ([]wire.AccessEntry, error)
