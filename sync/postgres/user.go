@@ -115,8 +115,8 @@ func (db *DB) FeedScope(ctx context.Context, token, userID string) (desks, cases
 		return nil, nil, nil, err
 	}
 	if cases, err = db.strings(ctx, "feed scope", `
-		SELECT DISTINCT e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id
-		WHERE e.author_id = $1 AND e.at >= $2 AND c.status <> $3`,
+		SELECT c.id FROM cases c
+		WHERE c.id IN (SELECT case_id FROM case_events WHERE author_id = $1 AND at >= $2) AND c.status <> $3`,
 		userID, db.now().Add(-sportello.FeedScopeAge), string(sportello.StatusResolved)); err != nil {
 		return nil, nil, nil, err
 	}

@@ -77,8 +77,8 @@ func (db *DB) FeedScope(ctx context.Context, token, userID string) (desks, cases
 		return nil, nil, nil, err
 	}
 	if cases, err = db.strings(ctx, "feed scope", `
-		SELECT DISTINCT e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id
-		WHERE e.author_id = ? AND e.at >= ? AND c.status <> ?`,
+		SELECT c.id FROM cases c
+		WHERE c.id IN (SELECT case_id FROM case_events WHERE author_id = ? AND at >= ?) AND c.status <> ?`,
 		userID, encodeTime(db.Now().Add(-sportello.FeedScopeAge)), string(sportello.StatusResolved)); err != nil {
 		return nil, nil, nil, err
 	}
