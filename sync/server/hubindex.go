@@ -78,26 +78,21 @@ func (x *connIndex) each(k idKey, fn func(c *wsConn)) {
 	}
 }
 
-// add indexes c under k, reporting whether it was not already.
-func (x *connIndex) add(k idKey, c *wsConn) bool {
+// add indexes c under k, once.
+func (x *connIndex) add(k idKey, c *wsConn) {
 	if first, ok := x.one.get(k); ok {
-		if first == c {
-			return false
+		if first != c {
+			x.one.del(k)
+			x.many.set(k, connList{first, c})
 		}
-		x.one.del(k)
-		x.many.set(k, connList{first, c})
-		return true
+		return
 	}
-	l, ok := x.many.get(k)
-	switch {
+	switch l, ok := x.many.get(k); {
 	case !ok:
 		x.one.set(k, c)
-	case l.has(c):
-		return false
-	default:
+	case !l.has(c):
 		x.many.set(k, append(l, c))
 	}
-	return true
 }
 
 // remove takes c from k's connections.
